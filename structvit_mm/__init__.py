@@ -1,0 +1,14 @@
+"""structvit-mm: StructSA / StructViT for OpenMMLab.
+
+``custom_imports = dict(imports=['structvit_mm'])`` in a config (or a plain
+``import structvit_mm``) applies the stack's compatibility fixes and
+registers every module of the package into mmaction2's and mmpretrain's
+registries.
+"""
+from . import compat
+
+compat.apply()  # before anything below imports mmaction
+
+from .models import *  # noqa: F401,F403,E402
+
+__version__ = '0.1.0'

@@ -1,0 +1,3 @@
+from .structsa import StructSA
+
+__all__ = ['StructSA']
