@@ -5,6 +5,7 @@ mmaction2 is imported, and only where the bug is present.
 """
 import importlib.util
 import os
+import pickle
 import sys
 import types
 
@@ -59,7 +60,20 @@ def _safe_checkpoint_globals() -> list:
     # numpy >= 1.25 pickles dtypes as their concrete classes (Float64DType...)
     types_ += [getattr(np.dtypes, n) for n in dir(np.dtypes)
                if n.endswith('DType')]
+    # HistoryBuffer pickles its statistics methods as builtins.getattr(cls,
+    # 'min'); allowing the real getattr would open every attribute of every
+    # allowed type, so that name resolves to a getattr for those methods only.
+    types_.append((_history_buffer_getattr, 'builtins.getattr'))
     return types_
+
+
+def _history_buffer_getattr(obj, name):
+    from mmengine.logging import HistoryBuffer
+    if obj is HistoryBuffer and name in ('min', 'max', 'mean', 'current'):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({obj!r}, {name!r}); only '
+        'HistoryBuffer statistics are allowed in a weights_only load')
 
 
 def _allow_mmengine_checkpoints() -> None:
