@@ -1,0 +1,10 @@
+# StructViT-B-4-2, ImageNet-1K 224x224 (paper: 51M params, 8.3 GFLOPs).
+_base_ = [
+    '../_base_/models/structvit_b_in1k.py',
+    'mmpretrain::_base_/datasets/imagenet_bs64_swin_224.py',
+    '../_base_/schedules/in1k_adamw_300e.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
+
+model = dict(backbone=dict(structure_dim=4, kv_stride=2))
