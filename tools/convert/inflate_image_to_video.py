@@ -1,0 +1,62 @@
+"""Inflate an ImageNet StructViT checkpoint into a video StructViT one.
+
+    python tools/convert/inflate_image_to_video.py IMAGE_CKPT VIDEO_CONFIG OUT \
+        [--mode center|average]
+
+IMAGE_CKPT: an mmpretrain checkpoint (keys ``backbone.*``) or a bare
+backbone state dict. VIDEO_CONFIG: the mmaction2 config whose backbone the
+weights are for (arch, D, stride and kernel must match the image model).
+OUT is a checkpoint with ``backbone.*`` keys, usable as ``load_from`` or as
+the backbone's ``init_cfg=dict(type='Pretrained', prefix='backbone.', ...)``.
+The classification head is not carried over (the label sets differ).
+"""
+import argparse
+
+import torch
+from mmengine.config import Config
+from mmengine.runner.checkpoint import _load_checkpoint
+
+import structvit_mm  # noqa: F401  (registers models, applies compat fixes)
+from structvit_mm.models.inflate import MODES, inflate_state_dict
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('image_checkpoint')
+    parser.add_argument('video_config')
+    parser.add_argument('out')
+    parser.add_argument('--mode', choices=MODES, default='center',
+                        help='temporal inflation of the 2D kernels')
+    return parser.parse_args()
+
+
+def backbone_state(checkpoint: dict) -> dict:
+    state = checkpoint.get('state_dict', checkpoint)
+    if any(k.startswith('backbone.') for k in state):
+        state = {k[len('backbone.'):]: v for k, v in state.items()
+                 if k.startswith('backbone.')}
+    return state
+
+
+def main():
+    args = parse_args()
+    from mmaction.registry import MODELS
+    cfg = Config.fromfile(args.video_config).model.backbone
+    cfg.pop('init_cfg', None)
+    video = MODELS.build(cfg)
+    image = backbone_state(_load_checkpoint(args.image_checkpoint, 'cpu'))
+    state, inflated = inflate_state_dict(image, video.state_dict(), args.mode)
+    missing, unexpected = video.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f'image checkpoint does not fit {cfg.type}: missing '
+                         f'{missing}, unexpected {unexpected}')
+    torch.save(
+        dict(state_dict={f'backbone.{k}': v
+                         for k, v in video.state_dict().items()},
+             meta=dict(inflated_from=args.image_checkpoint, mode=args.mode)),
+        args.out)
+    print(f'inflated {len(inflated)} kernels ({args.mode}); wrote {args.out}')
+
+
+if __name__ == '__main__':
+    main()
