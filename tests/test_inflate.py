@@ -92,3 +92,25 @@ def test_inflation_tool(tmp_path):
     assert state.keys() == {f'backbone.{k}' for k in expected}
     for k, v in expected.items():
         torch.testing.assert_close(state[f'backbone.{k}'], v)
+
+
+@pytest.mark.parametrize('prefix', [None, 'backbone.'])
+def test_video_backbone_takes_image_checkpoint_in_init_cfg(tmp_path, prefix):
+    image, _ = _models()
+    ckpt = tmp_path / 'image.pth'
+    torch.save({'state_dict': {f'backbone.{k}': v
+                               for k, v in image.state_dict().items()},
+                'meta': {}}, ckpt)
+    init_cfg = dict(type='Pretrained', checkpoint=str(ckpt))
+    if prefix:
+        init_cfg['prefix'] = prefix
+    video = VIDEO_MODELS.build(
+        dict(type='StructViT3D', arch=ARCH, structure_dim=4, kv_stride=2,
+             init_cfg=init_cfg))
+    video.init_weights()
+    video.eval()
+    frame = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        got = video(frame.unsqueeze(2).repeat(1, 1, 4, 1, 1))
+        expected = image(frame)[-1]
+    torch.testing.assert_close(got[:, :, 0], expected, rtol=1e-4, atol=1e-4)

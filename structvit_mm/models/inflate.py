@@ -10,7 +10,7 @@ zero padding, but every temporal tap starts out in use.
 Non-kernel parameters (linear layers, norms, biases) have the same shapes in
 both models and are copied as they are.
 """
-from typing import Dict, Mapping, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 import torch
 
@@ -62,3 +62,32 @@ def inflate_state_dict(
                 f'video shape {tuple(w3d.shape)} (different arch, D or '
                 'kernel size?)')
     return state, inflated
+
+
+def load_image_checkpoint(video_model: torch.nn.Module,
+                          filename: str,
+                          prefix: Optional[str] = None,
+                          mode: str = 'center') -> Tuple[list, list, list]:
+    """Load an image checkpoint into a video backbone, inflating its kernels.
+
+    Args:
+        video_model: the 3D backbone.
+        filename: anything mmengine's checkpoint loaders read.
+        prefix: keep only keys under it (stripped); by default an mmpretrain
+            classifier's ``backbone.`` prefix is stripped when present.
+        mode: ``'center'`` or ``'average'``.
+
+    Returns:
+        ``(missing_keys, unexpected_keys, inflated_keys)``.
+    """
+    from mmengine.runner.checkpoint import _load_checkpoint
+    state = _load_checkpoint(filename, map_location='cpu')
+    state = state.get('state_dict', state)
+    if prefix is None and any(k.startswith('backbone.') for k in state):
+        prefix = 'backbone.'
+    if prefix:
+        state = {k[len(prefix):]: v for k, v in state.items()
+                 if k.startswith(prefix)}
+    state, inflated = inflate_state_dict(state, video_model.state_dict(), mode)
+    missing, unexpected = video_model.load_state_dict(state, strict=False)
+    return missing, unexpected, inflated

@@ -28,6 +28,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule, ModuleList
 
 from ..registry import register_model
+from .inflate import load_image_checkpoint
 from .structsa import StructSA
 
 _CONV = {2: nn.Conv2d, 3: nn.Conv3d}
@@ -428,6 +429,22 @@ class StructViT3D(_StructViTBase):
     """
 
     ndim = 3
+
+    def init_weights(self) -> None:
+        """``init_cfg=dict(type='Pretrained', checkpoint=...)`` may name an
+        image (2D) StructViT checkpoint: its kernels are inflated on load
+        (``inflate='center'`` or ``'average'`` in the same dict)."""
+        cfg = self.init_cfg
+        if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
+            return super().init_weights()
+        from mmengine.logging import print_log
+        missing, unexpected, inflated = load_image_checkpoint(
+            self, cfg['checkpoint'], prefix=cfg.get('prefix'),
+            mode=cfg.get('inflate', 'center'))
+        print_log(f'StructViT3D: loaded {cfg["checkpoint"]}, inflated '
+                  f'{len(inflated)} 2D kernels; missing keys {missing}, '
+                  f'unexpected keys {unexpected}', logger='current')
+        self._is_init = True
 
     def _stem(self, i):
         if i == 0:

@@ -14,10 +14,9 @@ import argparse
 
 import torch
 from mmengine.config import Config
-from mmengine.runner.checkpoint import _load_checkpoint
 
 import structvit_mm  # noqa: F401  (registers models, applies compat fixes)
-from structvit_mm.models.inflate import MODES, inflate_state_dict
+from structvit_mm.models.inflate import MODES, load_image_checkpoint
 
 
 def parse_args():
@@ -30,23 +29,14 @@ def parse_args():
     return parser.parse_args()
 
 
-def backbone_state(checkpoint: dict) -> dict:
-    state = checkpoint.get('state_dict', checkpoint)
-    if any(k.startswith('backbone.') for k in state):
-        state = {k[len('backbone.'):]: v for k, v in state.items()
-                 if k.startswith('backbone.')}
-    return state
-
-
 def main():
     args = parse_args()
     from mmaction.registry import MODELS
     cfg = Config.fromfile(args.video_config).model.backbone
     cfg.pop('init_cfg', None)
     video = MODELS.build(cfg)
-    image = backbone_state(_load_checkpoint(args.image_checkpoint, 'cpu'))
-    state, inflated = inflate_state_dict(image, video.state_dict(), args.mode)
-    missing, unexpected = video.load_state_dict(state, strict=False)
+    missing, unexpected, inflated = load_image_checkpoint(
+        video, args.image_checkpoint, mode=args.mode)
     if missing or unexpected:
         raise SystemExit(f'image checkpoint does not fit {cfg.type}: missing '
                          f'{missing}, unexpected {unexpected}')
