@@ -246,9 +246,11 @@ class StructSA(nn.Module):
             t = conv(t.reshape(B * h * c, 1, *grid))
         else:
             t = conv(t)
-        # (B, C*D, *grid') -> (B, h, c, D, N') -> (B, h, D, N', c)
+        # (B, C*D, *grid') -> (B, h, c, D, N') -> (B, h, D, N', c). The copy
+        # to channels-last is needed: SDPA's fused CPU (and GPU) kernels take
+        # only unit-stride head dims and would fall back to the math path.
         t = t.reshape(B, h, c, D, -1).permute(0, 1, 3, 4, 2)
-        return t.reshape(B, h, -1, c)
+        return t.reshape(B, h, -1, c).contiguous()
 
     def _fast(self, q, k, v, grid):
         if self.structure_dim > 0:
