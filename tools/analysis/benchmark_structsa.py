@@ -18,11 +18,10 @@ of the following, taking turns within each iteration:
   form can avoid (the stacked copies are made by slicing and repeating,
   not convolving).
 
-Memory: on GPU the growth of ``torch.cuda.max_memory_allocated`` over one
-forward + backward. On CPU there is no allocator peak to read, so the
-number is the activation memory a training step holds: the bytes of the
-distinct tensors saved for backward plus the output (through
-``torch.autograd.graph.saved_tensors_hooks``). A sweep over N and D shows
+Memory: the peak of what one forward + backward allocates beyond the
+inputs and weights: on GPU the growth of ``torch.cuda.max_memory_allocated``,
+on CPU the highest running total of the allocation events that
+``torch.profiler`` records with ``profile_memory=True``. A sweep over N and D shows
 the fast path's memory divided by ``N * D * C`` staying flat.
 """
 import argparse
@@ -50,6 +49,7 @@ CASES = {
     'vid-s4-D4-S1': ((8, 7, 7), 512, 8, 4, 1),
     'vid-s4-D4-S2': ((8, 7, 7), 512, 8, 4, 2),
     'vid-8x8x8-C64-D4-S1': ((8, 8, 8), 64, 1, 4, 1),
+    'vid-8x8x8-C64-h2-D4-S1': ((8, 8, 8), 64, 2, 4, 1),
 }
 SWEEP_GRIDS = [(4, 7, 7), (8, 7, 7), (16, 7, 7)]
 SWEEP_D = [1, 4, 8]
@@ -89,26 +89,33 @@ def make(grid, C, heads, D, stride, impl):
     return op
 
 
-def literal_gb(grid, C, D, batch, bytes_per):
-    """Size of the literal path's largest tensor (convolved correlations)."""
+def literal_gb(grid, C, D, stride, batch, bytes_per):
+    """Peak of the literal path: the correlation volume and its convolved
+    scores, each kept for backward (``B*N*C*(2N + 2*D*N')`` elements)."""
     N = math.prod(grid)
-    return batch * N * C * N * max(D, 1) * bytes_per / 2**30
+    n_kv = math.prod(math.ceil(g / s)
+                     for g, s in zip(grid, (1, ) * (len(grid) - 2) +
+                                     (stride, stride)))
+    return batch * N * C * (2 * N + 2 * D * n_kv) * bytes_per / 2**30
 
 
-def activation_mb(module, x, grid, amp):
-    """MB of distinct tensors saved for backward, plus the output."""
-    seen, total = set(), [0]
-
-    def pack(t):
-        key = (t.untyped_storage().data_ptr(), t.untyped_storage().nbytes())
-        if key not in seen:
-            seen.add(key)
-            total[0] += key[1]
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), amp:
-        y = module(x, grid)
-    return (total[0] + y.numel() * y.element_size()) / 2**20
+def _cpu_peak_bytes(prof) -> int:
+    """Replay the profiler's CPU allocation events (frees are negative) in
+    time order and return the highest running total."""
+    from torch._C._profiler import _EventType
+    events, stack = [], list(
+        prof.profiler.kineto_results.experimental_event_tree())
+    while stack:
+        e = stack.pop()
+        if e.tag == _EventType.Allocation and \
+                e.extra_fields.device.type == 'cpu':
+            events.append((e.start_time_ns, e.extra_fields.alloc_size))
+        stack.extend(e.children)
+    current = peak = 0
+    for _, size in sorted(events):
+        current += size
+        peak = max(peak, current)
+    return peak
 
 
 def step(module, x, grid, amp):
@@ -139,9 +146,13 @@ def time_interleaved(modules, x, grid, args, amp):
 
 
 def peak_mb(module, x, grid, amp):
-    """CUDA: allocator peak of one forward + backward; CPU: activations."""
+    """Peak memory allocated during one forward + backward, in MB."""
     if x.device.type != 'cuda':
-        return activation_mb(module, x, grid, amp)
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU],
+                     profile_memory=True) as prof:
+            step(module, x, grid, amp)
+        return _cpu_peak_bytes(prof) / 2**20
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
     base = torch.cuda.memory_allocated()
@@ -162,6 +173,9 @@ def parse_args(argv=None):
     parser.add_argument('--cases', nargs='*', default=None,
                         help='run only cases whose name contains one of these')
     parser.add_argument('--literal-max-gb', type=float, default=2.0)
+    parser.add_argument('--threads', type=int, default=None,
+                        help='CPU threads (torch.set_num_threads); on a '
+                        'shared machine 1 keeps the timings stable')
     parser.add_argument('--no-sweep', action='store_true')
     parser.add_argument('--out', default='work_dirs/benchmark_structsa.json')
     return parser.parse_args(argv)
@@ -169,6 +183,8 @@ def parse_args(argv=None):
 
 def main(argv=None, cases=None, sweep_grids=None):
     args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     amp = torch.autocast(device.type, dtype=torch.bfloat16,
                          enabled=args.dtype == 'bfloat16')
@@ -186,7 +202,7 @@ def main(argv=None, cases=None, sweep_grids=None):
         modules = {}
         for impl in ('fast', 'bound', 'vanilla', 'literal'):
             if impl == 'literal' and literal_gb(
-                    grid, C, D, args.batch, 4) > args.literal_max_gb:
+                    grid, C, D, stride, args.batch, 4) > args.literal_max_gb:
                 row['literal_ms'] = row['literal_mb'] = None
                 continue
             modules[impl] = make(grid, C, heads, D, stride, impl).to(device)
