@@ -84,7 +84,7 @@ val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
 # schedule
-max_epochs = 14
+max_epochs = 16
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
     val_interval=1)

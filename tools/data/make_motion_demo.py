@@ -7,8 +7,8 @@ The layout is Kinetics-400's as mmaction2's ``VideoDataset`` reads it::
     <root>/kinetics400_train_list_videos.txt   # "<class>/<name>.mp4 <label>"
     <root>/kinetics400_val_list_videos.txt
 
-Every clip shows one textured object drifting over a textured, noisy
-background; the class is the direction of the drift (default: left, right,
+Every clip shows one large textured object (a square, disc or diamond whose
+side is 80-100% of the frame's) drifting over a smooth, noisy background; the class is the direction of the drift (default: left, right,
 up, down). The object wraps around the frame border (toroidal motion), so in
 every single frame its position is uniform over the frame for every class;
 texture, colours, shape, size, speed, start position and noise are drawn at
@@ -46,7 +46,7 @@ def _smooth_noise(rng: np.random.Generator, size: int, cells: int,
 
 
 def render_clip(rng: np.random.Generator, motion: tuple, num_frames: int,
-                size: int, obj_range=(0.6, 0.85), speed_range=(1.0, 2.0),
+                size: int, obj_range=(0.8, 1.0), speed_range=(1.0, 2.0),
                 noise_range=(0.01, 0.04), obj_cells=(10, 20),
                 bg_contrast=(0.3, 0.7)) -> np.ndarray:
     """One clip as uint8 ``(T, H, W, 3)`` (BGR, for OpenCV).
