@@ -264,36 +264,50 @@ class StructSA(nn.Module):
     # --------------------------------------------------------- literal path
     def _literal(self, q, k, v, grid):
         """The paper's equations, computed as written. q, k, v: (B, h, N, c)."""
-        B, h, N, c = q.shape
         if self.structure_dim == 0:
             attn = (q @ k.transpose(-2, -1)) * self.scale
             return self.attn_dropout(attn.softmax(-1)) @ v
+        s = self._literal_scores(q, k, grid)  # (B, h, Nq, D, N')
+        # One joint softmax over all (detector, key) pairs of a query.
+        attn = s.flatten(3).softmax(-1).view_as(s)
+        attn = self.attn_dropout(attn)
+        ctx = self._literal_contexts(v, grid)  # (B, h, c, D, N')
+        return torch.einsum('bhidj,bhcdj->bhic', attn, ctx)
+
+    def _literal_scores(self, q, k, grid):
+        """Pattern-detector scores of the queries ``q`` (any subset of them).
+
+        q: (B, h, Nq, c), k: (B, h, N, c) -> (B, h, Nq, D, N'): the
+        correlation volume of each query with all keys on the key grid,
+        convolved by the ``D`` detectors (stride ``S``), times ``scale``.
+        """
+        B, h, Nq, c = q.shape
         D, C = self.structure_dim, self.embed_dims
         conv_fn = _CONV_FN[self.ndim]
         conv = dict(stride=self.stride,
                     padding=tuple(m // 2 for m in self.kernel_size))
-
-        # Correlation volume of every query with every key, on the key grid.
         if self.channelwise_correlation:
-            # corr[b, i, c, p] = q[b, i, c] * k[b, p, c]: (B*N, C, *grid)
+            # corr[b, i, c, p] = q[b, i, c] * k[b, p, c]: (B*Nq, C, *grid)
             corr = torch.einsum('bhic,bhpc->bihcp', q, k)
-            corr = corr.reshape(B * N, C, *grid)
+            corr = corr.reshape(B * Nq, C, *grid)
             s = conv_fn(corr, self.key_conv.weight, groups=C, **conv)
-            # (B*N, C*D, *grid') -> sum over each head's channels
-            s = s.reshape(B, N, h, c, D, -1).sum(3)
+            # (B*Nq, C*D, *grid') -> sum over each head's channels
+            s = s.reshape(B, Nq, h, c, D, -1).sum(3)
         else:
-            # corr[b, h, i, p] = q_i . k_p per head: (B*N*h, 1, *grid)
+            # corr[b, h, i, p] = q_i . k_p per head: (B*Nq*h, 1, *grid)
             corr = torch.einsum('bhic,bhpc->bihp', q, k)
-            s = conv_fn(corr.reshape(B * N * h, 1, *grid),
+            s = conv_fn(corr.reshape(B * Nq * h, 1, *grid),
                         self.key_conv.weight, **conv)
-            s = s.reshape(B, N, h, D, -1)
-        s = s.permute(0, 2, 1, 3, 4) * self.scale  # (B, h, N, D, N')
+            s = s.reshape(B, Nq, h, D, -1)
+        return s.permute(0, 2, 1, 3, 4) * self.scale  # (B, h, Nq, D, N')
 
-        # One joint softmax over all (detector, key) pairs of a query.
-        attn = s.flatten(3).softmax(-1).view_as(s)
-        attn = self.attn_dropout(attn)
+    def _literal_contexts(self, v, grid):
+        """Value contexts: windows around each strided key, pooled per d.
 
-        # Value contexts: windows around each strided key, pooled per d.
+        v: (B, h, N, c) -> (B, h, c, D, N').
+        """
+        B, h, N, c = v.shape
+        D, C = self.structure_dim, self.embed_dims
         windows = _unfold(_to_grid(v.transpose(1, 2).reshape(B, N, C), grid),
                           self.value_kernel_size, self.stride)  # (B, C, N', M)
         hv = self.value_conv.weight.flatten(1)  # (C*D or D, M)
@@ -301,5 +315,60 @@ class StructSA(nn.Module):
             ctx = torch.einsum('bcjm,cdm->bcdj', windows, hv.view(C, D, -1))
         else:
             ctx = torch.einsum('bcjm,dm->bcdj', windows, hv)
-        ctx = ctx.reshape(B, h, c, D, -1)
-        return torch.einsum('bhidj,bhcdj->bhic', attn, ctx)
+        return ctx.reshape(B, h, c, D, -1)
+
+    # ------------------------------------------------------- visualisation
+    @torch.no_grad()
+    def structure_maps(self, x: torch.Tensor, grid: Sequence[int],
+                       queries: Sequence[int]) -> dict:
+        """The maps of the paper's Figures 1-2 for a few query tokens.
+
+        Computed with the literal path's math, for the given queries only
+        (``O(len(queries) * N * C)`` memory), so it works at real sizes.
+
+        Args:
+            x: (B, N, C) tokens, as passed to :meth:`forward`.
+            grid: (H, W) or (T, H, W).
+            queries: flat token indices ``i`` (row-major over ``grid``).
+
+        Returns:
+            dict of tensors, ``Q = len(queries)``, ``D' = max(D, 1)``,
+            ``grid'`` the strided key grid (``grid`` when ``D = 0``):
+
+            - ``correlation`` (B, h, Q, *grid): ``q_i . k_j`` per head over
+              the key grid (for channel-wise correlation, the detectors see
+              the per-channel products; this is their sum over the head's
+              channels).
+            - ``scores`` (B, h, Q, D', *grid'): each detector's pre-softmax
+              score map (the correlation volume convolved with the kernel,
+              times ``scale``).
+            - ``attention`` (B, h, Q, D', *grid'): the joint softmax over
+              all (detector, key) pairs; sums to 1 over ``(D', grid')``.
+            - ``output`` (B, Q, C): the layer's output for these queries
+              (after ``proj``), equal to ``forward(x, grid)[:, queries]``.
+        """
+        grid = self._check_input(x, grid)
+        B, N, C = x.shape
+        h, c = self.num_heads, self.head_dims
+        queries = torch.as_tensor(queries, dtype=torch.long, device=x.device)
+        q, k, v = self.qkv(x).reshape(B, N, 3, h, c).permute(2, 0, 3, 1, 4)
+        q = q[:, :, queries]
+        corr = q @ k.transpose(-2, -1)  # (B, h, Q, N)
+        if self.structure_dim == 0:
+            s = (corr * self.scale).unsqueeze(3)
+            ctx = v.transpose(-2, -1).unsqueeze(3)  # (B, h, c, 1, N)
+            key_grid = grid
+        else:
+            s = self._literal_scores(q, k, grid)
+            ctx = self._literal_contexts(v, grid)
+            key_grid = tuple(
+                (g - 1) // st + 1 for g, st in zip(grid, self.stride))
+        attn = s.flatten(3).softmax(-1).view_as(s)
+        y = torch.einsum('bhidj,bhcdj->bhic', attn, ctx)
+        y = self.proj(y.transpose(1, 2).reshape(B, len(queries), C))
+        Q = len(queries)
+        return dict(
+            correlation=corr.reshape(B, h, Q, *grid),
+            scores=s.reshape(B, h, Q, -1, *key_grid),
+            attention=attn.reshape(B, h, Q, -1, *key_grid),
+            output=y)

@@ -79,10 +79,14 @@ def _resolve_arch(arch: Union[str, dict]) -> dict:
         if len(arch[key]) != 4:
             raise ValueError(f'arch[{key!r}] must have 4 entries (one per '
                              f'stage), got {arch[key]!r}')
-    for c, h in zip(arch['channels'][2:], arch['heads'][2:]):
-        if c % h:
-            raise ValueError(f'channels {c} must divide by heads {h} '
-                             f'in arch {arch!r}')
+    # Only the StructSA stages (3, 4) use heads; name the stage and values.
+    for i in (2, 3):
+        c, h = arch['channels'][i], arch['heads'][i]
+        if h <= 0 or c % h:
+            raise ValueError(
+                f'StructViT arch: stage {i + 1} has channels[{i}]={c}, which '
+                f'is not divisible by heads[{i}]={h} (the StructSA head '
+                f'width is channels / heads); arch={arch!r}')
     return arch
 
 
@@ -433,14 +437,17 @@ class StructViT3D(_StructViTBase):
     def init_weights(self) -> None:
         """``init_cfg=dict(type='Pretrained', checkpoint=...)`` may name an
         image (2D) StructViT checkpoint: its kernels are inflated on load
-        (``inflate='center'`` or ``'average'`` in the same dict)."""
+        (``inflate='center'`` or ``'average'`` in the same dict). A checkpoint
+        that does not fit (other arch, ``D`` or kernel; missing or extra
+        keys) raises a ``ValueError`` saying how; ``strict=False`` in the
+        dict loads the matching part anyway."""
         cfg = self.init_cfg
         if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
             return super().init_weights()
         from mmengine.logging import print_log
         missing, unexpected, inflated = load_image_checkpoint(
             self, cfg['checkpoint'], prefix=cfg.get('prefix'),
-            mode=cfg.get('inflate', 'center'))
+            mode=cfg.get('inflate', 'center'), strict=cfg.get('strict', True))
         print_log(f'StructViT3D: loaded {cfg["checkpoint"]}, inflated '
                   f'{len(inflated)} 2D kernels; missing keys {missing}, '
                   f'unexpected keys {unexpected}', logger='current')

@@ -34,12 +34,16 @@ def main():
     from mmaction.registry import MODELS
     cfg = Config.fromfile(args.video_config).model.backbone
     cfg.pop('init_cfg', None)
+    print(f'building {cfg.type} from {args.video_config} ...', flush=True)
     video = MODELS.build(cfg)
-    missing, unexpected, inflated = load_image_checkpoint(
-        video, args.image_checkpoint, mode=args.mode)
-    if missing or unexpected:
-        raise SystemExit(f'image checkpoint does not fit {cfg.type}: missing '
-                         f'{missing}, unexpected {unexpected}')
+    print(f'loading and inflating {args.image_checkpoint} ...', flush=True)
+    try:  # strict: a checkpoint that does not fit says how, no traceback
+        missing, unexpected, inflated = load_image_checkpoint(
+            video, args.image_checkpoint, mode=args.mode)
+    except ValueError as err:
+        raise SystemExit(f'error: image checkpoint does not fit {cfg.type} '
+                         f'of {args.video_config}: {err}') from None
+    print(f'saving {args.out} ...', flush=True)
     torch.save(
         dict(state_dict={f'backbone.{k}': v
                          for k, v in video.state_dict().items()},
