@@ -10,5 +10,6 @@ from . import compat
 compat.apply()  # before anything below imports mmaction
 
 from .models import *  # noqa: F401,F403,E402
+from . import datasets, engine  # noqa: F401,E402  (registration)
 
 __version__ = '0.1.0'

@@ -1,13 +1,17 @@
 """Work-arounds for known bugs of the pinned stack, all in one place.
 
-Each fix is applied once, on ``import structvit_mm``, before anything of
-mmaction2 is imported, and only where the bug is present.
+Each fix is applied once, on ``import structvit_mm``, and only where the bug
+is present; the ``drn`` placeholder goes in before anything imports
+``mmaction.models``.
 """
+import functools
 import importlib.util
+import logging
 import os
 import pickle
 import sys
 import types
+from unittest import mock
 
 import torch
 
@@ -87,6 +91,122 @@ def _allow_mmengine_checkpoints() -> None:
         torch.serialization.add_safe_globals(_safe_checkpoint_globals())
 
 
+def _on_cpu() -> bool:
+    """True when mmengine will put the model on the CPU (no CUDA, NPU, MLU,
+    MUSA or MPS device; also ``CUDA_VISIBLE_DEVICES=-1`` on a GPU node)."""
+    from mmengine.device import get_device
+    return get_device() == 'cpu'
+
+
+def _cpu_safe_init(init_fn):
+    """Wrap one of mmengine's ``_init_dist_{pytorch,slurm,mpi}`` for CPU."""
+
+    @functools.wraps(init_fn)
+    def wrapper(backend, *args, **kwargs):
+        if not _on_cpu():
+            return init_fn(backend, *args, **kwargs)  # GPU nodes: unchanged
+        if backend == 'nccl':
+            # NCCL needs GPUs; on a CPU-only node gloo is the only choice.
+            from mmengine.logging import print_log
+            print_log("no GPU: distributed backend nccl -> gloo (set "
+                      "env_cfg.dist_cfg.backend='gloo' to silence this)",
+                      logger='current', level=logging.WARNING)
+            backend = 'gloo'
+        # set_device is the only CUDA call on this path; without a GPU it
+        # can only fail, and a CPU process has no device to pick.
+        with mock.patch.object(torch.cuda, 'set_device', lambda device: None):
+            return init_fn(backend, *args, **kwargs)
+
+    wrapper._structvit_cpu_safe = True
+    return wrapper
+
+
+def _allow_cpu_distributed() -> None:
+    """mmengine 0.10.7 cannot run distributed on CPU-only machines, whatever
+    ``env_cfg.dist_cfg.backend`` says:
+
+    * ``mmengine/dist/utils.py``: ``_init_dist_pytorch`` (torchrun),
+      ``_init_dist_slurm`` and ``_init_dist_mpi`` call
+      ``torch.cuda.set_device(local_rank)`` unconditionally -> ``RuntimeError:
+      Found no NVIDIA driver`` before the process group exists;
+    * ``mmengine/runner/runner.py`` ``Runner.wrap_model`` always passes
+      ``device_ids=[LOCAL_RANK]`` to ``MMDistributedDataParallel``, which
+      torch's DDP rejects for a CPU module ("device_ids ... only work with
+      ... GPU modules").
+
+    Only when mmengine's device is the CPU: skip ``set_device``, use gloo
+    for nccl, and drop ``device_ids`` for CPU modules (DDP's documented
+    form for them). With a GPU every call goes to mmengine unchanged.
+    """
+    import mmengine.dist.utils as dist_utils
+    from mmengine.model.wrappers import MMDistributedDataParallel
+
+    # init_dist looks these up in its module at call time
+    for name in ('_init_dist_pytorch', '_init_dist_slurm', '_init_dist_mpi'):
+        fn = getattr(dist_utils, name, None)
+        if fn is not None and not getattr(fn, '_structvit_cpu_safe', False):
+            setattr(dist_utils, name, _cpu_safe_init(fn))
+
+    ddp_init = MMDistributedDataParallel.__init__
+    if getattr(ddp_init, '_structvit_cpu_safe', False):
+        return
+
+    @functools.wraps(ddp_init)
+    def __init__(self, module, *args, **kwargs):
+        if all(p.device.type == 'cpu' for p in module.parameters()):
+            kwargs.pop('device_ids', None)
+            kwargs.pop('output_device', None)
+        ddp_init(self, module, *args, **kwargs)
+
+    __init__._structvit_cpu_safe = True
+    MMDistributedDataParallel.__init__ = __init__
+
+
+def _views_as_one_video(inputs: torch.Tensor) -> torch.Tensor:
+    """``(views, C, T, H, W)`` -> ``(C, views * T, H, W)``: the clips and
+    crops of one sample shown one after another."""
+    views, channels = inputs.shape[:2]
+    return inputs.transpose(0, 1).reshape(channels, -1, *inputs.shape[3:])
+
+
+def _fix_video_visualization() -> None:
+    """mmaction2 1.2.0's ``VisualizationHook._draw_samples``
+    (``mmaction/engine/hooks/visualization_hook.py``) permutes every input
+    as a 4-D ``(C, T, H, W)`` video, but ``PackActionInputs`` gives 3D
+    (``NCTHW``) configs ``(views, C, T, H, W)``, so ``test.py --show-dir``
+    fails with ``permute(sparse_coo): number of dimensions ... input.dim() = 5
+    is not equal to len(dims) = 4`` (open upstream fix:
+    open-mmlab/mmaction2#2697). Hand the hook each 5-D input as one 4-D
+    video of its views laid end to end in time; 4-D inputs pass unchanged.
+    The same hook then passes its ``show`` flag to
+    ``ActionVisualizer.add_datasample``, which calls it ``show_frames``
+    (``TypeError: ... unexpected keyword argument 'show'``): rename it.
+    """
+    try:
+        from mmaction.engine.hooks import visualization_hook as vis
+    except ImportError:
+        return
+    draw = vis.VisualizationHook._draw_samples
+    if getattr(draw, '_structvit_views', False):
+        return
+
+    @functools.wraps(draw)
+    def _draw_samples(self, batch_idx, data_batch, data_samples, step=0):
+        if 'show' in self.draw_args:
+            self.draw_args['show_frames'] = self.draw_args.pop('show')
+        inputs = data_batch['inputs']
+        if any(x.dim() == 5 for x in inputs):
+            data_batch = dict(data_batch, inputs=[
+                _views_as_one_video(x) if x.dim() == 5 else x
+                for x in inputs])
+        return draw(self, batch_idx, data_batch, data_samples, step=step)
+
+    _draw_samples._structvit_views = True
+    vis.VisualizationHook._draw_samples = _draw_samples
+
+
 def apply() -> None:
     _patch_missing_drn()
     _allow_mmengine_checkpoints()
+    _allow_cpu_distributed()
+    _fix_video_visualization()  # imports mmaction: after the drn fix

@@ -13,8 +13,8 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
-# Arguments starting from the fourth one are captured by ${@:4}
-PYTHONPATH="$(dirname $0)/..":$PYTHONPATH \
+# Arguments starting from the fourth one are captured by "${@:4}"
+PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
 torchrun --nnodes=$NNODES --node_rank=$NODE_RANK --master_addr=$MASTER_ADDR \
     --nproc_per_node=$GPUS --master_port=$PORT \
-    $(dirname "$0")/test.py $CONFIG $CHECKPOINT --launcher pytorch ${@:4}
+    "$(dirname "$0")/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"

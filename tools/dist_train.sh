@@ -11,8 +11,8 @@ NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
-# Any arguments from the third one are captured by ${@:3}
-PYTHONPATH="$(dirname $0)/..":$PYTHONPATH \
+# Any arguments from the third one are captured by "${@:3}"
+PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
 torchrun --nnodes=$NNODES --node_rank=$NODE_RANK --master_addr=$MASTER_ADDR \
     --nproc_per_node=$GPUS --master_port=$PORT \
-    $(dirname "$0")/train.py $CONFIG --launcher pytorch ${@:3}
+    "$(dirname "$0")/train.py" "$CONFIG" --launcher pytorch "${@:3}"

@@ -18,6 +18,8 @@ except ImportError:  # run from a checkout that is not pip-installed
 
 from mmengine.config import Config, DictAction  # noqa: E402
 
+from structvit_mm.utils import check_config_or_exit  # noqa: E402
+
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from train import build_runner  # noqa: E402
 
@@ -129,6 +131,8 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
 
     cfg.load_from = args.checkpoint
+    # a missing section fails here, naming the key and the file
+    check_config_or_exit(cfg, 'test', args.config)
 
     runner = build_runner(cfg)
 

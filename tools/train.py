@@ -1,9 +1,10 @@
 # Copyright (c) OpenMMLab. All rights reserved.
-# mmaction2 1.2.0's tools/train.py (same flags, same behaviour) with two
+# mmaction2 1.2.0's tools/train.py (same flags, same behaviour) with these
 # changes: ``import structvit_mm`` first, so the stack's compatibility fixes
-# apply before mmengine builds anything, and the runner registry is
-# mmengine's root one under the config's ``default_scope``, so the script
-# serves mmaction2 (video) and mmpretrain (image) configs alike.
+# apply before mmengine builds anything; the runner registry is mmengine's
+# root one under the config's ``default_scope``, so the script serves
+# mmaction2 (video) and mmpretrain (image) configs alike; and
+# ``RandomStateHook`` joins ``custom_hooks``, so ``--resume`` is exact.
 import argparse
 import os
 import os.path as osp
@@ -18,6 +19,8 @@ except ImportError:  # run from a checkout that is not pip-installed
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.registry import RUNNERS, init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
+
+from structvit_mm.utils import check_config_or_exit  # noqa: E402
 
 
 def parse_args():
@@ -131,6 +134,13 @@ def merge_args(cfg, args):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
 
+    # not in mmaction2's tool: checkpoints keep the random generators'
+    # states, so `--resume` continues exactly (structvit_mm.engine)
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(isinstance(h, dict) and h.get('type') == 'RandomStateHook'
+               for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='RandomStateHook')]
+
     return cfg
 
 
@@ -153,6 +163,8 @@ def main():
 
     # merge cli arguments to config
     cfg = merge_args(cfg, args)
+    # a missing section fails here, naming the key and the file
+    check_config_or_exit(cfg, 'train', args.config)
 
     runner = build_runner(cfg)
 

@@ -1,0 +1,4 @@
+"""Runner hooks and loops (registered in mmaction2's registries)."""
+from .bad_samples import BadSampleReportHook  # noqa: F401
+from .nonfinite import NonFiniteLossError, NonFiniteLossHook  # noqa: F401
+from .random_state_hook import RandomStateHook  # noqa: F401
