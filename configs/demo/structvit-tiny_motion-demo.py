@@ -3,7 +3,7 @@
 # data from tools/data/make_motion_demo.py). Every clip shows a random
 # textured object on a random noisy background, wrapping around the border,
 # so single frames carry no label information: the model must use motion.
-_base_ = ['mmaction::_base_/default_runtime.py']
+_base_ = ['../_base_/default_runtime.py']
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
 num_classes = 4
@@ -30,7 +30,7 @@ model = dict(
         format_shape='NCTHW'))
 
 # data: Kinetics-400 on-disk layout (VideoDataset + decord)
-dataset_type = 'VideoDataset'
+dataset_type = 'RobustVideoDataset'  # VideoDataset + bad-file handling
 data_root = 'data/motion_demo'
 clip_len = 8
 frame_interval = 1
@@ -64,6 +64,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,
         ann_file=f'{data_root}/kinetics400_train_list_videos.txt',
         data_prefix=dict(video=f'{data_root}/videos_train'),
         pipeline=train_pipeline))
@@ -74,6 +75,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,
         ann_file=f'{data_root}/kinetics400_val_list_videos.txt',
         data_prefix=dict(video=f'{data_root}/videos_val'),
         pipeline=val_pipeline,

@@ -1,6 +1,8 @@
 # StructViT-S for Kinetics-400 (mmaction2 Recognizer3D), spec section 2.
 # Head as mmaction2's UniFormer configs: I3DHead, average_clips='prob'.
 # The row configs under configs/structvit/ set structure_dim (D) / kv_stride (S).
+# Also the video model of the SS / Diving-48 / FineGym rows, which size the
+# head and the mixup / cutmix labels by their dataset's num_classes.
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
 model = dict(

@@ -1,0 +1,13 @@
+# Runtime of every video (mmaction2) config of this project. Project-wide
+# hooks and runtime settings go here, once, instead of into each row config.
+_base_ = ['mmaction::_base_/default_runtime.py']
+
+# Hours-long runs: stop at the first NaN/inf loss before anything saves the
+# poisoned weights; report bad video files replaced during an epoch; keep
+# the random generators' states in checkpoints so --resume is exact
+# (structvit_mm/engine/). A config that sets custom_hooks replaces this list.
+custom_hooks = [
+    dict(type='NonFiniteLossHook'),
+    dict(type='BadSampleReportHook'),
+    dict(type='RandomStateHook'),
+]
