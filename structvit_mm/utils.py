@@ -6,6 +6,7 @@ mmengine's ``Runner`` reports a missing section late and vaguely (a
 ``tools/test.py`` call :func:`check_config` before building the runner.
 """
 import copy
+import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.config import Config
@@ -59,7 +60,8 @@ def check_config(cfg: Config,
                  mode: str,
                  filename: Optional[str] = None,
                  cfg_options: Optional[dict] = None) -> None:
-    """Raise :class:`ConfigError` naming every required key that is missing.
+    """Raise :class:`ConfigError` naming every required key that is missing
+    (or a ``load_from`` file that does not exist).
 
     Args:
         cfg: the loaded config.
@@ -94,6 +96,18 @@ def check_config(cfg: Config,
         raise ConfigError(
             f'{filename} cannot be used to {mode}; missing config keys:\n' +
             '\n'.join(problems))
+    load_from = cfg.get('load_from')
+    if (isinstance(load_from, str) and '://' not in load_from
+            and not osp.isfile(load_from)):
+        # the fine-tuning rows load the previous stage from its work dir;
+        # mmengine would only say "can not be found" after building it all
+        if mode == 'test':
+            raise ConfigError(f'checkpoint not found: {load_from}')
+        raise ConfigError(
+            f'{filename}: load_from = {load_from} does not exist. Train the '
+            'stage it comes from first (README: the checkpoint chain), pass '
+            'another checkpoint with --cfg-options load_from=PATH, or start '
+            'from the initialisation alone with --cfg-options load_from=None')
 
 
 def check_config_or_exit(cfg: Config,

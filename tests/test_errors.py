@@ -110,6 +110,16 @@ def test_uniformer_checkpoint_for_structvit_is_explained(tmp_path):
     _video(ckpt, structure_dim=0).init_weights()
 
 
+def test_missing_image_checkpoint_says_how_to_go_on(tmp_path):
+    # what `python tools/train.py configs/structvit_k400.py` meets before
+    # the ImageNet-1K row has been trained
+    path = str(tmp_path / 'epoch_300.pth')
+    with pytest.raises(FileNotFoundError) as err:
+        _video(path).init_weights()
+    msg = str(err.value)
+    assert path in msg and 'model.backbone.init_cfg=None' in msg, msg
+
+
 def test_unrelated_checkpoint_matching_nothing_is_refused(tmp_path):
     from torchvision.models import resnet18
     ckpt = _save(tmp_path, resnet18().state_dict())
@@ -180,4 +190,19 @@ def test_tools_fail_fast_on_missing_key(tmp_path, tool, drop, key):
     assert run.returncode != 0
     assert f'{config} cannot be used to {tool}' in run.stderr, run.stderr
     assert f'  {key}:' in run.stderr, run.stderr
+    assert 'Traceback' not in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize('tool', ['train', 'test'])
+def test_tools_name_a_missing_checkpoint(tmp_path, tool):
+    # a fine-tuning row before its K400 stage exists / a mistyped test ckpt
+    args = [f'tools/{tool}.py', osp.join(ROOT, 'configs', 'structvit_sthv1.py')]
+    if tool == 'test':
+        args.append(str(tmp_path / 'missing.pth'))
+    run = _tool(args + ['--work-dir', str(tmp_path / 'work')], tmp_path)
+    assert run.returncode != 0
+    expected = ('load_from = work_dirs/structvit-s-4-1_in1k-pre_16x4x1_k400-'
+                'rgb/epoch_110.pth does not exist' if tool == 'train' else
+                f'checkpoint not found: {tmp_path}/missing.pth')
+    assert expected in run.stderr, run.stderr
     assert 'Traceback' not in run.stderr, run.stderr

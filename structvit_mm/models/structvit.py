@@ -19,6 +19,7 @@ weights can be inflated into the video model key by key. The StructSA
 blocks add ``attn.key_conv`` / ``attn.value_conv``.
 """
 import copy
+import os
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -445,6 +446,16 @@ class StructViT3D(_StructViTBase):
         if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
             return super().init_weights()
         from mmengine.logging import print_log
+        path = cfg['checkpoint']
+        if '://' not in path and not os.path.isfile(path):
+            # the K400 rows point at the IN-1K row's work dir (the chain in
+            # the README); say how to go on instead of mmengine's bare error
+            raise FileNotFoundError(
+                f'image checkpoint to inflate not found: {path} '
+                "(model.backbone.init_cfg.checkpoint). Train the ImageNet-1K "
+                'row first, pass another file with --cfg-options '
+                'model.backbone.init_cfg.checkpoint=PATH, or train from '
+                'scratch with --cfg-options model.backbone.init_cfg=None')
         missing, unexpected, inflated = load_image_checkpoint(
             self, cfg['checkpoint'], prefix=cfg.get('prefix'),
             mode=cfg.get('inflate', 'center'), strict=cfg.get('strict', True))
