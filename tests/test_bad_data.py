@@ -10,10 +10,10 @@ import os
 import os.path as osp
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
+from tool_runner import run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
@@ -41,10 +41,7 @@ BAD_VIDEOS = ['broken/truncated.mp4', 'broken/empty.mp4',
 
 
 def _run(args, cwd, expect_ok=True):
-    env = dict(os.environ, OMP_NUM_THREADS='2', PYTHONWARNINGS='ignore')
-    proc = subprocess.run([sys.executable] + args, cwd=cwd, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
+    proc = run_tool(args, cwd=cwd, threads=2)
     if expect_ok:
         assert proc.returncode == 0, proc.stdout[-6000:]
     return proc

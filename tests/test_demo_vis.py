@@ -1,14 +1,13 @@
 """demo/demo.py (top-5 of a video) and tools/visualizations/vis_structsa.py,
 plus StructSA.structure_maps, the maps the visualisation draws."""
 import importlib.util
-import os
 import os.path as osp
 import re
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from tool_runner import run_tool
 import torch
 
 from structvit_mm.models.structsa import StructSA
@@ -107,9 +106,7 @@ def assets(tmp_path_factory):
 
 
 def _run(args):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    return subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return run_tool(args, merge_output=False, timeout=300)
 
 
 # ------------------------------------------------------------- demo.py

@@ -1,10 +1,8 @@
 """Errors that name the config key, the values and the file involved."""
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
+from tool_runner import run_tool
 import torch
 from mmaction.registry import MODELS as VIDEO_MODELS
 from mmengine.config import Config
@@ -137,12 +135,9 @@ def test_inflation_tool_reports_mismatch(tmp_path):
         "custom_imports = dict(imports=['structvit_mm'])\n"
         "model = dict(type='Recognizer3D', backbone=dict(type='StructViT3D', "
         f"arch={ARCH!r}, structure_dim=4, kv_stride=1))\n")
-    run = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools/convert/'
-                                  'inflate_image_to_video.py'),
-         ckpt, str(config), str(tmp_path / 'out.pth')],
-        capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore'))
+    run = run_tool(['tools/convert/inflate_image_to_video.py', ckpt,
+                    str(config), str(tmp_path / 'out.pth')],
+                   merge_output=False, timeout=300)
     assert run.returncode != 0
     assert 'structure_dim: checkpoint 8' in run.stderr, run.stderr
     assert 'Traceback' not in run.stderr, run.stderr
@@ -170,9 +165,7 @@ def test_check_config_names_missing_keys():
 
 
 def _tool(args, tmp_path):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    return subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return run_tool(args, merge_output=False, timeout=300)
 
 
 @pytest.mark.parametrize('tool,drop,key', [

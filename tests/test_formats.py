@@ -20,12 +20,12 @@ values of the configs' resize / crop steps; the steps themselves stay), batch
 import os
 import os.path as osp
 import re
-import subprocess
 import sys
 
 import cv2
 import numpy as np
 import pytest
+from tool_runner import run_ok
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
@@ -46,27 +46,19 @@ SMALL_LOADERS = [
 ] + ['train_cfg.max_epochs=1', 'default_hooks.logger.interval=1']
 
 
-def _run(args):
-    env = dict(os.environ, OMP_NUM_THREADS='2', PYTHONWARNINGS='ignore')
-    proc = subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-6000:]
-    return proc.stdout
-
-
 def _train(config, work_dir, options):
-    out = _run(['tools/train.py', osp.join('configs', config), '--work-dir',
-                work_dir, '--cfg-options', *options])
+    out = run_ok(['tools/train.py', osp.join('configs', config),
+                  '--work-dir', work_dir, '--cfg-options', *options],
+                 threads=2)
     ckpt = osp.join(work_dir, 'epoch_1.pth')
     assert osp.isfile(ckpt), os.listdir(work_dir)
     return ckpt, out
 
 
 def _test(config, ckpt, work_dir, options):
-    out = _run(['tools/test.py', osp.join('configs', config), ckpt,
-                '--work-dir', work_dir, '--cfg-options', *options])
-    return out
+    return run_ok(['tools/test.py', osp.join('configs', config), ckpt,
+                   '--work-dir', work_dir, '--cfg-options', *options],
+                  threads=2)
 
 
 def _metric(out, mode, key):

@@ -1,9 +1,8 @@
 """Image -> video inflation reproduces the image model on static clips."""
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tool_runner import run_tool
 import torch
 from mmaction.registry import MODELS as VIDEO_MODELS
 from mmpretrain.registry import MODELS as IMAGE_MODELS
@@ -82,10 +81,8 @@ def test_inflation_tool(tmp_path):
         f"model = dict(type='Recognizer3D', backbone=dict(type='StructViT3D', "
         f"arch={ARCH!r}, structure_dim=4, kv_stride=2))\n")
     out = tmp_path / 'video.pth'
-    run = subprocess.run(
-        [sys.executable, str(ROOT / 'tools/convert/inflate_image_to_video.py'),
-         str(ckpt), str(config), str(out)],
-        capture_output=True, text=True, timeout=300)
+    run = run_tool(['tools/convert/inflate_image_to_video.py', str(ckpt),
+                    str(config), str(out)], merge_output=False, timeout=300)
     assert run.returncode == 0, run.stderr
     state = torch.load(out)['state_dict']
     expected, _ = inflate_state_dict(image.state_dict(), video.state_dict())

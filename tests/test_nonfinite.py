@@ -7,11 +7,11 @@ before a chosen iteration, so that iteration's loss is NaN.
 """
 import os
 import os.path as osp
-import subprocess
 import sys
 import textwrap
 
 import pytest
+from tool_runner import run_tool
 import torch
 
 import structvit_mm  # noqa: F401  (weights_only loading of mmengine files)
@@ -77,12 +77,8 @@ def _train(data, plugin, work_dir, hooks, extra=()):
         'default_hooks.logger.interval=1',
         'default_hooks.checkpoint.save_best=None',
     ] + list(extra)
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
-               PYTHONPATH=plugin + os.pathsep + os.environ.get('PYTHONPATH',
-                                                               ''))
-    return subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
+    return run_tool(args, extra_env=dict(PYTHONPATH=plugin + os.pathsep +
+                                         os.environ.get('PYTHONPATH', '')))
 
 
 def _finite_checkpoint(path):

@@ -2,10 +2,9 @@
 import glob
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
+from tool_runner import run_tool
 import torch
 import torch.nn as nn
 
@@ -282,13 +281,10 @@ def test_sdpa_flop_formula():
 
 
 def test_get_flops_tool_runs():
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'analysis',
-                                    'get_flops.py'),
-           osp.join(ROOT, 'configs', 'structvit_in1k.py'),
-           '--shape', '1', '3', '64', '64',
-           '--cfg-options', 'model.backbone.structure_dim=2']
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                         timeout=120)
+    out = run_tool(['tools/analysis/get_flops.py', 'configs/structvit_in1k.py',
+                    '--shape', '1', '3', '64', '64',
+                    '--cfg-options', 'model.backbone.structure_dim=2'],
+                   merge_output=False, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'Flops:' in out.stdout and 'Params:' in out.stdout
     assert 'scaled_dot_product_attention' in out.stdout

@@ -10,11 +10,11 @@ import os.path as osp
 import pickle
 import re
 import signal
-import subprocess
 import sys
 import textwrap
 
 import pytest
+from tool_runner import run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
@@ -22,11 +22,7 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 
 def _run(args, cwd, returncode=0, extra_env=None):
-    env = dict(os.environ, OMP_NUM_THREADS='2', PYTHONWARNINGS='ignore',
-               **(extra_env or {}))
-    proc = subprocess.run([sys.executable] + args, cwd=cwd, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
+    proc = run_tool(args, cwd=cwd, threads=2, extra_env=extra_env)
     assert proc.returncode == returncode, proc.stdout[-6000:]
     return proc.stdout
 
