@@ -23,11 +23,11 @@ def _make(ndim, D=4, stride=1, embed_dims=16, num_heads=2, **kwargs):
     return m
 
 
-def _run(m, x, grid, impl):
+def _run(m, x, grid, impl, prefix=0):
     m.impl = impl
     m.zero_grad()
     x = x.clone().requires_grad_(True)
-    y = m(x, grid)
+    y = m(x, grid, prefix)
     # a random linear functional makes every output entry matter
     g = torch.randn(y.shape, generator=torch.Generator().manual_seed(1),
                     dtype=y.dtype)
@@ -36,11 +36,11 @@ def _run(m, x, grid, impl):
     return y.detach(), x.grad, grads
 
 
-def _assert_fast_equals_literal(m, grid, batch=2):
-    x = torch.randn(batch, torch.Size(grid).numel(), m.embed_dims,
+def _assert_fast_equals_literal(m, grid, batch=2, prefix=0):
+    x = torch.randn(batch, torch.Size(grid).numel() + prefix, m.embed_dims,
                     dtype=torch.double)
-    y_f, gx_f, gp_f = _run(m, x, grid, 'fast')
-    y_l, gx_l, gp_l = _run(m, x, grid, 'literal')
+    y_f, gx_f, gp_f = _run(m, x, grid, 'fast', prefix)
+    y_l, gx_l, gp_l = _run(m, x, grid, 'literal', prefix)
     torch.testing.assert_close(y_f, y_l, rtol=0, atol=1e-10)
     torch.testing.assert_close(gx_f, gx_l, rtol=0, atol=1e-10)
     assert gp_f.keys() == gp_l.keys()
@@ -89,6 +89,35 @@ def test_variants_fast_equals_literal(variant, ndim, stride):
             else m.value_conv
         assert conv.weight.shape == (D, 1, *m.kernel_size)
     _assert_fast_equals_literal(m, GRIDS[ndim][0])
+
+
+@pytest.mark.parametrize('ndim,stride,D,prefix', [
+    (2, 1, 4, 1), (2, 2, 4, 1), (3, 1, 1, 1), (3, 2, 8, 2), (2, 1, 0, 1),
+    (3, 1, 4, 0)])
+def test_prefix_tokens_fast_equals_literal(ndim, stride, D, prefix):
+    """A cls token outside the grid (the analysis model, spec section 5)."""
+    _assert_fast_equals_literal(_make(ndim, D, stride), GRIDS[ndim][0],
+                                prefix=prefix)
+
+
+@pytest.mark.parametrize('impl', ['fast', 'literal'])
+def test_prefix_token_is_one_unconvolved_key(impl):
+    """With kernel 1 and unit detector weights, StructSA with a prefix token
+    is plain attention over prefix + grid tokens, the prefix counted once."""
+    torch.manual_seed(0)
+    m = StructSA(16, 2, structure_dim=1, kernel_size=(1, 1),
+                 impl=impl).double()
+    torch.nn.init.ones_(m.key_conv.weight)
+    torch.nn.init.ones_(m.value_conv.weight)
+    ref = StructSA(16, 2, structure_dim=0).double()
+    ref.load_state_dict(m.state_dict(), strict=False)
+    x = torch.randn(2, 21, 16, dtype=torch.double)
+    torch.testing.assert_close(m(x, (4, 5), 1), ref(x, (4, 5), 1), rtol=0,
+                               atol=1e-10)
+    # and the prefix really is attended: changing it changes every output
+    x2 = x.clone()
+    x2[:, 0] += 1.
+    assert (m(x2, (4, 5), 1) - m(x, (4, 5), 1))[:, 1:].abs().min() > 0
 
 
 def test_vanilla_stride_is_an_error():
@@ -210,6 +239,7 @@ def test_attn_dropout_only_in_training():
 
 @pytest.mark.parametrize('kwargs,grid,tokens,match', [
     (dict(), (5, 7), 34, 'N = 34'),
+    (dict(), (5, 7), 35 + 2, 'plus 0 prefix'),
     (dict(), (5, 7, 1), 35, 'rank'),
     (dict(kernel_size=(3, 3, 3), stride=(1, 1, 1)), (5, 7), 35, 'rank'),
 ])

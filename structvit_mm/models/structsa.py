@@ -200,24 +200,33 @@ class StructSA(nn.Module):
                 f'stride={self.stride}, impl={self.impl!r}')
 
     # ------------------------------------------------------------------ API
-    def forward(self, x: torch.Tensor, grid: Sequence[int]) -> torch.Tensor:
-        """x: (B, N, C) tokens on ``grid`` ((H, W) or (T, H, W)) -> (B, N, C)."""
-        grid = self._check_input(x, grid)
+    def forward(self, x: torch.Tensor, grid: Sequence[int],
+                num_prefix_tokens: int = 0) -> torch.Tensor:
+        """x: (B, P + N, C) -> (B, P + N, C).
+
+        The last ``N`` tokens lie on ``grid`` ((H, W) or (T, H, W)); the
+        first ``P = num_prefix_tokens`` (e.g. a cls token) lie outside it.
+        A prefix token's query attends like any other; as a key / value it
+        joins the joint softmax once, unconvolved, beside the ``D`` stacked
+        copies of the grid keys (spec section 5). With ``D = 0`` this is
+        plain attention over all ``P + N`` tokens.
+        """
+        grid = self._check_input(x, grid, num_prefix_tokens)
         B, N, C = x.shape
         # (B, N, 3, heads, c_h) -> 3 x (B, heads, N, c_h)
         q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads,
                                       self.head_dims).permute(2, 0, 3, 1, 4)
         if self.impl == 'fast':
-            y = self._fast(q, k, v, grid)
+            y = self._fast(q, k, v, grid, num_prefix_tokens)
         elif self.impl == 'literal':
-            y = self._literal(q, k, v, grid)
+            y = self._literal(q, k, v, grid, num_prefix_tokens)
         else:
             raise ValueError(f'impl must be one of {_IMPLS}, got {self.impl!r}')
         y = y.transpose(1, 2).reshape(B, N, C)
         return self.proj_drop(self.proj(y))
 
-    def _check_input(self, x: torch.Tensor,
-                     grid: Sequence[int]) -> Tuple[int, ...]:
+    def _check_input(self, x: torch.Tensor, grid: Sequence[int],
+                     num_prefix_tokens: int = 0) -> Tuple[int, ...]:
         if x.dim() != 3 or x.shape[-1] != self.embed_dims:
             raise ValueError(
                 f'x must be (B, N, {self.embed_dims}), got {tuple(x.shape)}')
@@ -226,10 +235,14 @@ class StructSA(nn.Module):
             raise ValueError(
                 f'grid {grid} has rank {len(grid)}, but this StructSA is '
                 f'{self.ndim}D (kernel_size={self.kernel_size})')
-        if math.prod(grid) != x.shape[1]:
+        if num_prefix_tokens < 0:
+            raise ValueError(
+                f'num_prefix_tokens must be >= 0, got {num_prefix_tokens}')
+        if math.prod(grid) + num_prefix_tokens != x.shape[1]:
             raise ValueError(
                 f'N = {x.shape[1]} tokens does not match grid {grid} '
-                f'(product {math.prod(grid)})')
+                f'(product {math.prod(grid)}) plus {num_prefix_tokens} '
+                'prefix token(s)')
         return grid
 
     # ------------------------------------------------------------ fast path
@@ -252,27 +265,36 @@ class StructSA(nn.Module):
         t = t.reshape(B, h, c, D, -1).permute(0, 1, 3, 4, 2)
         return t.reshape(B, h, -1, c).contiguous()
 
-    def _fast(self, q, k, v, grid):
+    def _fast(self, q, k, v, grid, num_prefix_tokens=0):
         if self.structure_dim > 0:
-            k = self._structure_tokens(k, self.key_conv, grid)
-            v = self._structure_tokens(v, self.value_conv, grid)
+            P = num_prefix_tokens
+            ks = self._structure_tokens(k[:, :, P:], self.key_conv, grid)
+            vs = self._structure_tokens(v[:, :, P:], self.value_conv, grid)
+            # the prefix keys / values join the stacked copies unconvolved
+            k = torch.cat([k[:, :, :P], ks], 2) if P else ks
+            v = torch.cat([v[:, :, :P], vs], 2) if P else vs
         return F.scaled_dot_product_attention(
             q, k, v,
             dropout_p=self.attn_drop if self.training else 0.,
             scale=self.scale)
 
     # --------------------------------------------------------- literal path
-    def _literal(self, q, k, v, grid):
-        """The paper's equations, computed as written. q, k, v: (B, h, N, c)."""
+    def _literal(self, q, k, v, grid, num_prefix_tokens=0):
+        """The paper's equations, computed as written. q, k, v: (B, h, N, c);
+        the first ``num_prefix_tokens`` keys / values are used unconvolved."""
         if self.structure_dim == 0:
             attn = (q @ k.transpose(-2, -1)) * self.scale
             return self.attn_dropout(attn.softmax(-1)) @ v
-        s = self._literal_scores(q, k, grid)  # (B, h, Nq, D, N')
-        # One joint softmax over all (detector, key) pairs of a query.
-        attn = s.flatten(3).softmax(-1).view_as(s)
+        P = num_prefix_tokens
+        s = self._literal_scores(q, k[:, :, P:], grid)  # (B, h, Nq, D, N')
+        s_prefix = (q @ k[:, :, :P].transpose(-2, -1)) * self.scale
+        # One joint softmax over the prefix keys and all (detector, key) pairs.
+        attn = torch.cat([s_prefix, s.flatten(3)], -1).softmax(-1)
         attn = self.attn_dropout(attn)
-        ctx = self._literal_contexts(v, grid)  # (B, h, c, D, N')
-        return torch.einsum('bhidj,bhcdj->bhic', attn, ctx)
+        a_prefix, attn = attn[..., :P], attn[..., P:].view_as(s)
+        ctx = self._literal_contexts(v[:, :, P:], grid)  # (B, h, c, D, N')
+        return torch.einsum('bhidj,bhcdj->bhic', attn, ctx) + \
+            a_prefix @ v[:, :, :P]
 
     def _literal_scores(self, q, k, grid):
         """Pattern-detector scores of the queries ``q`` (any subset of them).
