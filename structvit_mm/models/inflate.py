@@ -7,9 +7,13 @@ clip reproduces the image model's features on every frame exactly.
 "boring video" rule): the same static-clip answer away from the temporal
 zero padding, but every temporal tap starts out in use.
 
-Non-kernel parameters (linear layers, norms, biases) have the same shapes in
-both models and are copied as they are.
+A learned position embedding ``(1, P + H*W, C)`` (the analysis model's) is
+repeated over the video's ``T`` token frames, ``(1, P + T*H*W, C)``, the
+``P`` prefix (cls) entries kept once: every frame starts with the image's
+spatial embedding. Other non-kernel parameters (linear layers, norms,
+biases) have the same shapes in both models and are copied as they are.
 """
+import os
 import re
 from typing import Dict, Mapping, Optional, Tuple
 
@@ -106,16 +110,32 @@ def inflate_weight(weight_2d: torch.Tensor, time_dim: int,
     return weight_3d
 
 
+def inflate_pos_embed(pos_2d: torch.Tensor, length_3d: int,
+                      num_prefix_tokens: int) -> Optional[torch.Tensor]:
+    """(1, P + N, C) -> (1, P + T*N, C), the grid part repeated ``T`` times;
+    None when ``length_3d - P`` is not a multiple of ``N``."""
+    P = num_prefix_tokens
+    n = pos_2d.shape[1] - P
+    if n <= 0 or (length_3d - P) % n:
+        return None
+    grid = pos_2d[:, P:].repeat(1, (length_3d - P) // n, 1)
+    return torch.cat([pos_2d[:, :P], grid], 1)
+
+
 def inflate_state_dict(
         state_2d: Mapping[str, torch.Tensor],
         state_3d: Mapping[str, torch.Tensor],
-        mode: str = 'center') -> Tuple[Dict[str, torch.Tensor], list]:
-    """Inflate every 2D kernel of ``state_2d`` whose key in ``state_3d`` is 3D.
+        mode: str = 'center',
+        num_prefix_tokens: int = 0) -> Tuple[Dict[str, torch.Tensor], list]:
+    """Inflate every 2D kernel of ``state_2d`` whose key in ``state_3d`` is
+    3D, and a position embedding over time.
 
     Args:
         state_2d: image weights (keys as the video model names them).
         state_3d: the video model's own state dict (only shapes are read).
         mode: ``'center'`` or ``'average'``.
+        num_prefix_tokens: entries of a ``pos_embed`` that belong to tokens
+            outside the grid (a cls token), kept once.
 
     Returns:
         ``(state, inflated_keys)``: ``state_2d`` with inflated kernels.
@@ -131,6 +151,12 @@ def inflate_state_dict(
         if w3d.dim() == w2d.dim() + 1 == 5 and \
                 w3d.shape[:2] + w3d.shape[3:] == w2d.shape:
             state[key] = inflate_weight(w2d, w3d.shape[2], mode)
+            inflated.append(key)
+        elif key.endswith('pos_embed') and w2d.dim() == w3d.dim() == 3 and \
+                w2d.shape[::2] == w3d.shape[::2] and inflate_pos_embed(
+                    w2d, w3d.shape[1], num_prefix_tokens) is not None:
+            state[key] = inflate_pos_embed(w2d, w3d.shape[1],
+                                           num_prefix_tokens)
             inflated.append(key)
         else:
             why = explain_mismatch(state_2d, state_3d)
@@ -181,7 +207,9 @@ def load_image_checkpoint(video_model: torch.nn.Module,
         raise ValueError(
             f'{filename} shares no key with {name} (prefix {prefix!r}): '
             f'{explain_mismatch(state, model_state)}')
-    state, inflated = inflate_state_dict(state, model_state, mode)
+    state, inflated = inflate_state_dict(
+        state, model_state, mode,
+        getattr(video_model, 'num_extra_tokens', 0))
     missing, unexpected = video_model.load_state_dict(state, strict=False)
     if strict and (missing or unexpected):
         why = explain_mismatch(state, model_state)
@@ -193,3 +221,33 @@ def load_image_checkpoint(video_model: torch.nn.Module,
             + "\n(pass strict=False, e.g. in the backbone's init_cfg, to "
             'load the matching part anyway)')
     return missing, unexpected, inflated
+
+
+def init_from_image_checkpoint(video_model: torch.nn.Module) -> bool:
+    """``init_weights`` of a video backbone whose ``init_cfg`` is
+    ``dict(type='Pretrained', checkpoint=IMAGE_CKPT[, prefix, inflate,
+    strict])``: load and inflate the image checkpoint
+    (:func:`load_image_checkpoint`). Returns False (nothing done) for any
+    other ``init_cfg``, so the caller runs its usual initialisation."""
+    cfg = video_model.init_cfg
+    if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
+        return False
+    from mmengine.logging import print_log
+    path = cfg['checkpoint']
+    if '://' not in path and not os.path.isfile(path):
+        # the video rows point at the image row's work dir (the chain in the
+        # README); say how to go on instead of mmengine's bare error
+        raise FileNotFoundError(
+            f'image checkpoint to inflate not found: {path} '
+            "(model.backbone.init_cfg.checkpoint). Train the ImageNet-1K "
+            'row first, pass another file with --cfg-options '
+            'model.backbone.init_cfg.checkpoint=PATH, or train from '
+            'scratch with --cfg-options model.backbone.init_cfg=None')
+    missing, unexpected, inflated = load_image_checkpoint(
+        video_model, path, prefix=cfg.get('prefix'),
+        mode=cfg.get('inflate', 'center'), strict=cfg.get('strict', True))
+    print_log(f'{type(video_model).__name__}: loaded {path}, inflated '
+              f'{len(inflated)} 2D kernels; missing keys {missing}, '
+              f'unexpected keys {unexpected}', logger='current')
+    video_model._is_init = True
+    return True

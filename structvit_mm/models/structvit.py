@@ -19,7 +19,6 @@ weights can be inflated into the video model key by key. The StructSA
 blocks add ``attn.key_conv`` / ``attn.value_conv``.
 """
 import copy
-import os
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -29,7 +28,7 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule, ModuleList
 
 from ..registry import register_model
-from .inflate import load_image_checkpoint
+from .inflate import init_from_image_checkpoint
 from .structsa import StructSA
 
 _CONV = {2: nn.Conv2d, 3: nn.Conv3d}
@@ -442,27 +441,8 @@ class StructViT3D(_StructViTBase):
         that does not fit (other arch, ``D`` or kernel; missing or extra
         keys) raises a ``ValueError`` saying how; ``strict=False`` in the
         dict loads the matching part anyway."""
-        cfg = self.init_cfg
-        if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
-            return super().init_weights()
-        from mmengine.logging import print_log
-        path = cfg['checkpoint']
-        if '://' not in path and not os.path.isfile(path):
-            # the K400 rows point at the IN-1K row's work dir (the chain in
-            # the README); say how to go on instead of mmengine's bare error
-            raise FileNotFoundError(
-                f'image checkpoint to inflate not found: {path} '
-                "(model.backbone.init_cfg.checkpoint). Train the ImageNet-1K "
-                'row first, pass another file with --cfg-options '
-                'model.backbone.init_cfg.checkpoint=PATH, or train from '
-                'scratch with --cfg-options model.backbone.init_cfg=None')
-        missing, unexpected, inflated = load_image_checkpoint(
-            self, cfg['checkpoint'], prefix=cfg.get('prefix'),
-            mode=cfg.get('inflate', 'center'), strict=cfg.get('strict', True))
-        print_log(f'StructViT3D: loaded {cfg["checkpoint"]}, inflated '
-                  f'{len(inflated)} 2D kernels; missing keys {missing}, '
-                  f'unexpected keys {unexpected}', logger='current')
-        self._is_init = True
+        if not init_from_image_checkpoint(self):
+            super().init_weights()
 
     def _stem(self, i):
         if i == 0:
