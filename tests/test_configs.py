@@ -41,12 +41,17 @@ PAPER_ROWS = {
     'in1k': {'s-4-2', 's-4-1', 's-8-1', 'b-4-2', 'b-4-1', 'b-8-1', 'l-4-1'},
     'k400': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
              ('b-4-1', 32)},
-    'sthv1': {('s-4-1', 16), ('b-4-1', 32)},
-    'sthv2': {('s-4-1', 16), ('b-4-1', 32)},
-    'diving48': {('b-4-1', 32)},
-    'gym99': {('b-4-1', 32)},
-    'gym288': {('b-4-1', 32)},
+    'sthv1': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
+              ('b-4-1', 32)},
+    'sthv2': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
+              ('b-4-1', 32)},
+    'diving48': {('b-4-2', 32), ('b-4-1', 32)},
+    'gym99': {('b-4-2', 32), ('b-4-1', 32)},
+    'gym288': {('b-4-2', 32), ('b-4-1', 32)},
 }
+# the augmentations beyond random cropping (spec section 3)
+EXTRA_AUGMENTS = {'TorchVisionWrapper', 'RandAugment', 'RandomErasing',
+                  'Flip', 'RandomFlip', 'ColorJitter', 'PytorchVideoWrapper'}
 ROW_RE = re.compile(r'^structvit-(?P<model>[sbl]-\d-\d)_'
                     r'(?:in1k-224|(?P<pre>in1k|k400)-pre_(?P<frames>\d+)x'
                     r'(?P<interval>\d)x1_(?P<ds>\w+)-rgb)\.py$')
@@ -146,11 +151,64 @@ def test_config_builds_model_and_pipelines(path):
         assert cfg.data_preprocessor.num_classes == n
         assert [a.type for a in cfg.model.train_cfg.augments] == [
             'Mixup', 'CutMix']
+    elif _random_crop_only(path):
+        assert model.data_preprocessor.blending is None
     else:
         augments = cfg.model.data_preprocessor.blending.augments
         assert [a.type for a in augments] == ['MixupBlending',
                                               'CutmixBlending']
         assert [a.num_classes for a in augments] == [n, n]
+
+
+def _random_crop_only(path):
+    """The B rows on SS / Diving-48 / FineGym (spec section 3)."""
+    m = ROW_RE.match(_row_name(path))
+    return m is not None and m.group('ds') in SEGMENT_BASED and \
+        m.group('model').startswith('b-')
+
+
+SEGMENT_ROWS = [f for f in CONFIGS if _dataset_of(f) in SEGMENT_BASED]
+
+
+@pytest.mark.parametrize('path', SEGMENT_ROWS,
+                         ids=[osp.relpath(f, CONFIG_DIR) for f in SEGMENT_ROWS])
+def test_b_rows_train_with_random_cropping_only(path):
+    """Reads the *built* training pipeline and data preprocessor: B rows
+    have random cropping and no other augmentation; S rows keep the K400
+    recipe's RandAugment, random erasing, mixup and cutmix."""
+    cfg = Config.fromfile(path)
+    MODELS, TRANSFORMS, _ = _registries(cfg)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        steps = [TRANSFORMS.build(s) for s in
+                 cfg.train_dataloader.dataset.pipeline]
+        preprocessor = MODELS.build(cfg.model.data_preprocessor)
+    names = {type(t).__name__ for t in steps}
+    assert 'RandomResizedCrop' in names
+    if _random_crop_only(path):
+        assert not names & EXTRA_AUGMENTS, names
+        assert preprocessor.blending is None
+    else:
+        assert {'TorchVisionWrapper', 'RandomErasing'} <= names
+        assert [type(a).__name__ for a in preprocessor.blending.augments] \
+            == ['MixupBlending', 'CutmixBlending']
+
+
+def test_k400_three_crop_test_row():
+    """Table 4's B-4-1 32x3x4 row: the 32x1x4 row's model and training,
+    12 test views (3 crops x 4 clips)."""
+    base = 'structvit-b-4-1_in1k-pre_32x4x1_k400-rgb'
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, 'structvit',
+                                   base + '_3crop-test.py'))
+    row = Config.fromfile(osp.join(CONFIG_DIR, 'structvit', base + '.py'))
+    a, b = cfg.to_dict(), row.to_dict()
+    for d in (a, b):
+        d.pop('test_dataloader'), d.pop('test_pipeline')
+    assert a == b
+    _, TRANSFORMS, _ = _registries(cfg)
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        inputs = _run_after_decoding(cfg, _pipelines(cfg)['test'],
+                                     TRANSFORMS)
+    assert tuple(inputs.shape) == (12, 3, 32, 224, 224)
 
 
 def test_every_paper_row_has_a_config():

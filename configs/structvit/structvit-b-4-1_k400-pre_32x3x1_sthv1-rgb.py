@@ -9,15 +9,15 @@ _base_ = [
 ]
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
-# head and mixup / cutmix sized by the dataset config's num_classes
+# random cropping is the only augmentation of the B rows on SS, Diving-48
+# and FineGym (spec section 3): no RandAugment, random erasing, mixup or
+# cutmix
 model = dict(
     backbone=dict(structure_dim=4, kv_stride=1),
     cls_head=dict(num_classes=_base_.num_classes),
-    data_preprocessor=dict(
-        blending=dict(augments=[
-            dict(aug, num_classes=_base_.num_classes)
-            for aug in _base_.model.data_preprocessor.blending.augments
-        ])))
+    data_preprocessor=dict(blending=None))
+train_dataloader = dict(
+    dataset=dict(pipeline=_base_.random_crop_only_pipeline))
 
 # the previous stage of the chain IN-1K -> K400 -> SS / Diving-48 / FineGym:
 # the K400 row's last checkpoint, loaded non-strictly after initialisation

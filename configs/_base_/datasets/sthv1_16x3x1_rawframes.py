@@ -26,6 +26,7 @@ def _from_frames(pipeline):
 
 
 train_pipeline = _from_frames(_base_.train_pipeline)
+random_crop_only_pipeline = _from_frames(_base_.random_crop_only_pipeline)
 val_pipeline = _from_frames(_base_.val_pipeline)
 test_pipeline = _from_frames(_base_.test_pipeline)
 

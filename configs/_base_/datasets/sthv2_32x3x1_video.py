@@ -14,6 +14,7 @@ def _with_clip_len(pipeline):
 
 
 train_pipeline = _with_clip_len(_base_.train_pipeline)
+random_crop_only_pipeline = _with_clip_len(_base_.random_crop_only_pipeline)
 val_pipeline = _with_clip_len(_base_.val_pipeline)
 test_pipeline = _with_clip_len(_base_.test_pipeline)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,0 +1,28 @@
+# StructViT-S-4-2, Something-Something V1, 16x3x1 (paper: 126 GFLOPs over 3 crops x 1 clip; top-1 / top-5 57.6 / 85.3).
+# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
+# (spec section 3); initialised from the Kinetics-400 StructViT-S-4-2.
+_base_ = [
+    '../_base_/models/structvit_s_k400.py',  # the video model; head below
+    '../_base_/datasets/sthv1_16x3x1_rawframes.py',
+    '../_base_/schedules/finetune_adamw_60e.py',
+    '../_base_/default_runtime.py',
+]
+custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
+
+# head and mixup / cutmix sized by the dataset config's num_classes
+model = dict(
+    backbone=dict(structure_dim=4, kv_stride=2),
+    cls_head=dict(num_classes=_base_.num_classes),
+    data_preprocessor=dict(
+        blending=dict(augments=[
+            dict(aug, num_classes=_base_.num_classes)
+            for aug in _base_.model.data_preprocessor.blending.augments
+        ])))
+
+# the previous stage of the chain IN-1K -> K400 -> SS / Diving-48 / FineGym:
+# the K400 row's last checkpoint, loaded non-strictly after initialisation
+# (the 400-way cls_head.fc_cls does not fit: mmengine logs the size mismatch
+# and keeps the new head; every other weight is K400's)
+load_from = 'work_dirs/structvit-s-4-2_in1k-pre_16x4x1_k400-rgb/epoch_110.pth'
+default_hooks = dict(
+    checkpoint=dict(interval=5, max_keep_ckpts=3))
