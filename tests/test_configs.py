@@ -392,3 +392,88 @@ def test_dataset_configs_share_their_pipelines():
                      for s in pa]
             assert strip == [{k: v for k, v in s.items() if k != 'clip_len'}
                              for s in pb]
+
+
+# ------------------------------------------------- analysis model (sec. 5)
+ANALYSIS = sorted(glob.glob(osp.join(CONFIG_DIR, 'structdeit', '*.py')))
+ANALYSIS_RE = re.compile(r'^structdeit-s-(?P<tag>[\w-]+?)_'
+                         r'(?P<ds>in1k-224|in1k-pre_16x3x1_sthv1-rgb)\.py$')
+# every distinct row of Tables 1a-c, 6a, 6b and 7 (README maps them)
+ANALYSIS_TAGS = {'d0', 'd1', 'd2', 'd4', 'd8', 'd4-m1', 'd4-m5', 'd4-m7',
+                 'd4-element', 'd4-shared', 'd4-cwcorr', 'd4-uk1-uv3',
+                 'd4-uk5-uv3', 'd4-uk7-uv3', 'd4-uk3-uv5', 'd4-uk3-uv7'}
+
+
+def _analysis_rows():
+    rows = {}
+    for path in ANALYSIS:
+        m = ANALYSIS_RE.match(osp.basename(path))
+        assert m, path
+        ds = 'in1k' if m.group('ds') == 'in1k-224' else 'sthv1'
+        rows.setdefault(m.group('tag'), {})[ds] = path
+    return rows
+
+
+def test_every_analysis_row_has_both_configs():
+    rows = _analysis_rows()
+    for tag in ANALYSIS_TAGS:
+        assert set(rows[tag]) == {'in1k', 'sthv1'}, tag
+    # Table 7's equal-FLOPs ConvSA rows, sized per dataset
+    assert {t: set(rows[t]) for t in rows if t not in ANALYSIS_TAGS} == {
+        'd1-w432': {'in1k'}, 'd1-l16': {'in1k'},
+        # the SSv1 rows and their ImageNet-1K stage
+        'd1-w480': {'in1k', 'sthv1'}, 'd1-l17': {'in1k', 'sthv1'}}
+
+
+@pytest.mark.parametrize('path', ANALYSIS,
+                         ids=[osp.basename(f) for f in ANALYSIS])
+def test_analysis_recipe(path):
+    """Every row trains from its dataset's recipe; only the model's StructSA
+    switches (or Table 7's width / depth) differ. SSv1 rows are fine-tuned
+    from the ImageNet-1K row of the same name: random cropping only,
+    segment sampling, no flip, 3 crops x 1 clip."""
+    cfg = Config.fromfile(path)
+    m = ANALYSIS_RE.match(osp.basename(path))
+    base = Config.fromfile(osp.join(
+        CONFIG_DIR, 'structdeit', '_base_', f'structdeit-s_{m["ds"]}.py'))
+    a, b = cfg.to_dict(), base.to_dict()
+    bb = a['model'].pop('backbone')
+    b['model'].pop('backbone')
+    a.pop('in1k_checkpoint', None)  # the SSv1 rows' name for init_cfg's
+    for key in ('head', 'cls_head'):  # in_channels of the widened rows
+        if key in a['model']:
+            a['model'][key].pop('in_channels')
+            b['model'][key].pop('in_channels')
+    assert a == b
+    if m['ds'] == 'in1k-224':
+        assert bb['type'] == 'StructDeiT' and 'init_cfg' not in bb
+        return
+    assert bb['type'] == 'StructDeiT3D'
+    ckpt = bb['init_cfg']['checkpoint']
+    in1k = f'structdeit-s-{m["tag"]}_in1k-224'
+    assert bb['init_cfg'] == dict(type='Pretrained', inflate='center',
+                                  checkpoint=f'work_dirs/{in1k}/epoch_300.pth')
+    image = Config.fromfile(osp.join(CONFIG_DIR, 'structdeit',
+                                     in1k + '.py')).model.backbone
+    for key, value in image.items():  # the same StructSA switches
+        if key not in ('type', 'kv_stride', 'init_cfg'):
+            assert bb[key] == value, key
+    _assert_saves_last_epoch_of(osp.join('structdeit', in1k))
+    # the reading of Table 7's SSv1 FLOPs: StructSA rows stride (2, 1, 1)
+    stride = bb['kv_stride']
+    stride = tuple(stride) if isinstance(stride, (list, tuple)) else stride
+    assert stride == ((2, 1, 1) if bb['structure_dim'] >= 2 else 1)
+    assert cfg.model.data_preprocessor.get('blending') is None
+    train = [s.type for s in cfg.train_dataloader.dataset.pipeline]
+    assert 'RandomResizedCrop' in train and not set(train) & EXTRA_AUGMENTS
+    assert cfg.train_dataloader.dataset.type == 'RobustRawframeDataset'
+    assert _step(cfg.train_dataloader.dataset.pipeline,
+                 'UniformSample').clip_len == 16
+    _step(cfg.test_dataloader.dataset.pipeline, 'ThreeCrop')
+    assert cfg.model.cls_head.num_classes == 174
+
+
+def _assert_saves_last_epoch_of(row):
+    prev = Config.fromfile(osp.join(CONFIG_DIR, row + '.py'))
+    assert prev.train_cfg.max_epochs % \
+        prev.default_hooks.checkpoint.interval == 0

@@ -1,0 +1,10 @@
+# DeiT-S with StructSA, neither channel-wise correlation nor channel-wise
+# aggregation; Something-Something V1, 16x3x1, inflated from the ImageNet-1K
+# row of the same name. Paper: Table 6a neither: IN-1K 80.7, SSv1 48.7.
+_base_ = ['./_base_/structdeit-s_in1k-pre_16x3x1_sthv1-rgb.py']
+
+in1k_checkpoint = 'work_dirs/structdeit-s-d4-shared_in1k-224/epoch_300.pth'
+model = dict(
+    backbone=dict(
+        channelwise_correlation=False, channelwise_aggregation=False,
+        init_cfg=dict(checkpoint=in1k_checkpoint)))
