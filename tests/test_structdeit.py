@@ -159,3 +159,25 @@ def test_video_sizes_of_the_paper():
     m = StructDeiT3D(arch=dict(embed_dims=64, num_layers=1, num_heads=1))
     assert m.grid == (8, 14, 14)
     assert m.pos_embed.shape == (1, 1 + 1568, 64)
+
+
+def test_inflation_tool_on_an_analysis_row(tmp_path):
+    """tools/convert/inflate_image_to_video.py turns the IN-1K row's
+    checkpoint into the SSv1 row's backbone (D = 4, kv_stride (2, 1, 1))."""
+    from mmengine.config import Config
+    from tool_runner import ROOT, run_ok
+    cfg = Config.fromfile(
+        f'{ROOT}/configs/structdeit/structdeit-s-d4_in1k-224.py')
+    image = IMAGE_MODELS.build(cfg.model)
+    ckpt, out = tmp_path / 'in1k.pth', tmp_path / 'sthv1_init.pth'
+    torch.save({'state_dict': image.state_dict()}, ckpt)
+    log = run_ok(['tools/convert/inflate_image_to_video.py', str(ckpt),
+                  'configs/structdeit/structdeit-s-d4_in1k-pre_16x3x1_'
+                  'sthv1-rgb.py', str(out)], threads=2)
+    assert 'inflated 26 kernels' in log  # patch embed, pos embed, 2 x 12
+    state = torch.load(out, weights_only=True)['state_dict']
+    assert state['backbone.pos_embed'].shape == (1, 1 + 1568, 384)
+    assert state['backbone.layers.0.attn.key_conv.weight'].shape == (
+        1536, 1, 3, 3, 3)
+    torch.testing.assert_close(state['backbone.cls_token'],
+                               image.backbone.cls_token.detach())
