@@ -77,7 +77,9 @@ def head_logits(model, x):
         return model.cls_head(feats)
     if getattr(model, 'neck', None) is not None:  # mmpretrain ImageClassifier
         feats = model.neck(feats)
-    return model.head.fc(model.head.pre_logits(feats))
+    # mmpretrain heads' forward is pre_logits + classifier (LinearClsHead's
+    # fc, VisionTransformerClsHead's layers.head), without the loss
+    return model.head(feats)
 
 
 def measure(config: str, args, train: bool) -> dict:
