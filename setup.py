@@ -20,5 +20,7 @@ setup(
     packages=find_packages(include=['structvit_mm', 'structvit_mm.*']),
     python_requires='>=3.9',
     install_requires=REQUIRES,
-    extras_require={'tests': ['pytest']},
+    # scikit-image / scikit-learn: the real photos of the motion-structure
+    # benchmark (tools/data/make_motion_structure.py), bundled in the wheels
+    extras_require={'tests': ['pytest', 'scikit-image', 'scikit-learn']},
 )
