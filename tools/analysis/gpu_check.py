@@ -191,6 +191,41 @@ def sdpa_kernels(prof):
     return found
 
 
+def cudnn_layout(q, k, v):
+    """The two (B, h, S, d) memory layouts cuDNN's SDPA takes (torch's
+    ``check_cudnn_layout``): 'packed' (q, k, v slices of one (B, S, 3, h, d)
+    tensor) or 'bshd' (each a contiguous (B, S, h, d) tensor, transposed);
+    'neither' otherwise. Flash and memory-efficient attention only need the
+    last dim to have stride 1."""
+    def packed(t):
+        B, h, S, d = t.shape
+        return t.stride() == (S * 3 * h * d, d, 3 * h * d, 1)
+
+    def bshd(t):
+        B, h, S, d = t.shape
+        return t.stride() == (S * h * d, d, h * d, 1)
+
+    if packed(v):  # torch checks v alone for the packed case
+        return 'packed'
+    if all(bshd(t) for t in (q, k, v)):
+        return 'bshd'
+    return 'neither'
+
+
+def sdpa_inputs(B, h, Nq, Nkv, d, dtype, device, layout):
+    """Random q, k, v at the op's shapes, in the op's own layout ('op': q a
+    slice of the packed qkv projection, k / v the contiguous (B, h, D*N', d)
+    stacks) or in cuDNN's 'bshd' layout."""
+    def leaf(*shape):
+        return torch.randn(*shape, device=device, dtype=dtype,
+                           requires_grad=True)
+
+    if layout == 'op':
+        q = leaf(B, Nq, 3, h, d)[:, :, 0].transpose(1, 2)
+        return q, leaf(B, h, Nkv, d), leaf(B, h, Nkv, d)
+    return tuple(leaf(B, n, h, d).transpose(1, 2) for n in (Nq, Nkv, Nkv))
+
+
 @contextlib.contextmanager
 def record_sdpa_inputs(log):
     """Append dtype / shape / strides of every q, k, v that reach
@@ -199,9 +234,11 @@ def record_sdpa_inputs(log):
     original = F.scaled_dot_product_attention
 
     def spy(q, k, v, *args, **kwargs):
-        log.append({name: dict(dtype=str(t.dtype).replace('torch.', ''),
-                               shape=list(t.shape), stride=list(t.stride()))
-                    for name, t in zip('qkv', (q, k, v))})
+        entry = {name: dict(dtype=str(t.dtype).replace('torch.', ''),
+                            shape=list(t.shape), stride=list(t.stride()))
+                 for name, t in zip('qkv', (q, k, v))}
+        entry['cudnn_layout'] = cudnn_layout(q, k, v)
+        log.append(entry)
         return original(q, k, v, *args, **kwargs)
 
     F.scaled_dot_product_attention = spy
@@ -280,7 +317,7 @@ def section_sdpa(cfg, clock, rec):
                 row['default'] = probe_backend(op, x, grid, amp)
             row['sdpa_inputs'] = log[0] if log else None
             row['qkv_same_dtype'] = bool(log) and len(
-                {t['dtype'] for t in log[0].values()}) == 1
+                {log[0][n]['dtype'] for n in 'qkv'}) == 1
             for backend in BACKENDS:
                 result = probe_backend(op, x, grid, amp, backend)
                 if result['status'] == 'ok':
@@ -290,9 +327,41 @@ def section_sdpa(cfg, clock, rec):
                     result['ms'] = round(_median_ms(
                         run, device, cfg['warmup'], cfg['iters']), 3)
                 row[backend] = result
+            if dtype != torch.float32 and log:
+                row['sdpa_alone'] = sdpa_alone(cfg, log[0], dtype, device)
             rows.append(row)
             _free(device)
     rec['rows'] = rows
+
+
+def sdpa_alone(cfg, seen, dtype, device):
+    """SDPA by itself at the op's q / k / v shapes, forward + backward per
+    forced backend, in the op's layout and in cuDNN's (is a refusal or a
+    slow kernel the layout's fault?)."""
+    import torch.nn.functional as F
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    B, h, Nq, d = seen['q']['shape']
+    Nkv = seen['k']['shape'][2]
+    out = {}
+    for layout in ('op', 'bshd'):
+        q, k, v = sdpa_inputs(B, h, Nq, Nkv, d, dtype, device, layout)
+        res = dict(cudnn_layout=cudnn_layout(q, k, v))
+        for backend in BACKENDS:
+            def run(b=backend):
+                with sdpa_kernel(getattr(SDPBackend, b)):
+                    F.scaled_dot_product_attention(q, k, v).sum().backward()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter('always')
+                try:
+                    ms = _median_ms(run, device, cfg['warmup'], cfg['iters'])
+                    res[backend] = dict(status='ok', ms=round(ms, 3))
+                except RuntimeError as err:
+                    res[backend] = dict(
+                        status='refused', error=_short(err),
+                        reasons=list(dict.fromkeys(
+                            _short(w.message, 300) for w in caught)))
+        out[layout] = res
+    return out
 
 
 # ------------------------------------------------------------ section: op
@@ -350,9 +419,41 @@ def section_op(cfg, clock, rec, work_dir):
                 row['literal_ms'] = 'OOM'
             row['dtype'] = dtype_name
             row['batch'] = cfg['op_batch']
+            if dtype != torch.float32 and log:
+                row['sdpa_alone'] = sdpa_alone(cfg, log[0], dtype, device)
             rows.append(row)
             _free(device)
     rec['rows'] = rows
+
+
+def sdpa_alone(cfg, seen, dtype, device):
+    """SDPA by itself at the op's q / k / v shapes, forward + backward per
+    forced backend, in the op's layout and in cuDNN's (is a refusal or a
+    slow kernel the layout's fault?)."""
+    import torch.nn.functional as F
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    B, h, Nq, d = seen['q']['shape']
+    Nkv = seen['k']['shape'][2]
+    out = {}
+    for layout in ('op', 'bshd'):
+        q, k, v = sdpa_inputs(B, h, Nq, Nkv, d, dtype, device, layout)
+        res = dict(cudnn_layout=cudnn_layout(q, k, v))
+        for backend in BACKENDS:
+            def run(b=backend):
+                with sdpa_kernel(getattr(SDPBackend, b)):
+                    F.scaled_dot_product_attention(q, k, v).sum().backward()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter('always')
+                try:
+                    ms = _median_ms(run, device, cfg['warmup'], cfg['iters'])
+                    res[backend] = dict(status='ok', ms=round(ms, 3))
+                except RuntimeError as err:
+                    res[backend] = dict(
+                        status='refused', error=_short(err),
+                        reasons=list(dict.fromkeys(
+                            _short(w.message, 300) for w in caught)))
+        out[layout] = res
+    return out
     # where the fast path's time goes: the first case, in bf16
     name, (grid, C, heads, D, stride) = next(iter(cfg['cases'].items()))
     if clock.left() > 0:
@@ -709,6 +810,22 @@ def render_markdown(result):
             rows.append(cells)
         md += _table(['case', 'dtype', 'q/k/v at SDPA', 'default pick',
                       *[b.split('_')[0].lower() for b in BACKENDS]], rows)
+        alone = [r for r in s['rows'] if r.get('sdpa_alone')]
+        if alone:
+            md += ['', 'SDPA alone at the same q / k / v shapes, forward + '
+                   'backward ms, in the op\'s layout and in cuDNN\'s '
+                   '(B, S, h, d) layout:', '']
+            rows = []
+            for r in alone:
+                for layout, res in r['sdpa_alone'].items():
+                    rows.append([r['case'], r['dtype'], layout,
+                                 res['cudnn_layout']] + [
+                        _fmt(res[b].get('ms'), '.2f')
+                        if res[b]['status'] == 'ok' else 'refused'
+                        for b in BACKENDS])
+            md += _table(['case', 'dtype', 'layout', 'cuDNN sees',
+                          *[b.split('_')[0].lower() for b in BACKENDS]],
+                         rows)
         reasons = {}
         for r in s['rows']:
             for b in BACKENDS:
