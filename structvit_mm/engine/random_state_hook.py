@@ -33,6 +33,7 @@ persistent workers with random augmentations restart their streams on
 resume. Iteration-based loops are not covered either (mmengine fast-forwards
 their dataloader on resume, drawing random numbers before any hook runs).
 """
+import logging
 import random
 from typing import List, Optional
 
@@ -93,7 +94,7 @@ class RandomStateHook(Hook):
             self._warned = True
             print_log(f'{type(self).__name__}: only epoch-based train loops '
                       'resume their random states exactly; not saving them',
-                      logger='current', level='WARNING')
+                      logger='current', level=logging.WARNING)
         return False
 
     def after_train_epoch(self, runner) -> None:
@@ -121,7 +122,7 @@ class RandomStateHook(Hook):
             print_log(f'{type(self).__name__}: the checkpoint holds the '
                       f'random states of {len(self._states)} processes, '
                       f'this run has {get_world_size()}: not restored',
-                      logger='current', level='WARNING')
+                      logger='current', level=logging.WARNING)
             self._states = None
             return
         set_random_state(self._states[get_rank()])
