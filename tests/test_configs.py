@@ -15,6 +15,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 
 import structvit_mm  # noqa: F401  (registers our modules)
+from structvit_mm.num_classes import sync_num_classes
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs')
@@ -127,6 +128,10 @@ def _run_after_decoding(cfg, pipeline, TRANSFORMS, frame_hw=(256, 340)):
 @pytest.mark.parametrize('path', CONFIGS, ids=IDS)
 def test_config_builds_model_and_pipelines(path):
     cfg = Config.fromfile(path)
+    # what every tools/train.py builds: StructViTRunner first makes the
+    # number of classes one (it raises on a head / dataset mismatch)
+    assert cfg.runner_type == 'StructViTRunner'
+    sync_num_classes(cfg)
     assert cfg.custom_imports == dict(
         imports=['structvit_mm'], allow_failed_imports=False)
     MODELS, TRANSFORMS, DATASETS = _registries(cfg)

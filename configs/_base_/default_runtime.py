@@ -11,3 +11,8 @@ custom_hooks = [
     dict(type='BadSampleReportHook'),
     dict(type='RandomStateHook'),
 ]
+
+# One number of classes: the head's (or a --cfg-options change) sizes mixup /
+# cutmix, the datasets' label checks and the metrics' top-k before anything
+# is built, under any OpenMMLab tools/train.py (structvit_mm/num_classes.py)
+runner_type = 'StructViTRunner'

@@ -9,15 +9,11 @@ _base_ = [
 ]
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
-# head and mixup / cutmix sized by the dataset config's num_classes
+# the head sized by the dataset config's num_classes; mixup / cutmix, the
+# label checks and top-k follow the head (structvit_mm/num_classes.py)
 model = dict(
     backbone=dict(structure_dim=4, kv_stride=1),
-    cls_head=dict(num_classes=_base_.num_classes),
-    data_preprocessor=dict(
-        blending=dict(augments=[
-            dict(aug, num_classes=_base_.num_classes)
-            for aug in _base_.model.data_preprocessor.blending.augments
-        ])))
+    cls_head=dict(num_classes=_base_.num_classes))
 
 # the previous stage of the chain IN-1K -> K400 -> SS / Diving-48 / FineGym:
 # the K400 row's last checkpoint, loaded non-strictly after initialisation

@@ -146,7 +146,12 @@ def main(argv=None) -> int:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     from mmaction.registry import DATASETS
+
+    from structvit_mm.num_classes import sync_num_classes
     try:
+        # the labels are checked against the number training will use
+        # (e.g. --cfg-options model.cls_head.num_classes=3)
+        sync_num_classes(cfg)
         ds_cfg = dataset_config(cfg, args.split)
     except ValueError as exc:
         print(f'error: {exc}', file=sys.stderr)

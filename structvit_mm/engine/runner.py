@@ -1,0 +1,26 @@
+"""mmengine's ``Runner`` that makes the config's number of classes one
+number before building anything (:mod:`structvit_mm.num_classes`).
+
+The project's runtime bases set ``runner_type = 'StructViTRunner'``; every
+OpenMMLab ``tools/train.py`` / ``tools/test.py`` (this repository's,
+mmaction2's, mmpretrain's, hence ``mim train`` / ``mim test``) builds
+``runner_type`` through ``RUNNERS``, so the fix applies under all of them.
+"""
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from ..num_classes import sync_num_classes
+
+
+# mmengine's root registry: mmaction2's and mmpretrain's child registries
+# both find it
+@RUNNERS.register_module()
+class StructViTRunner(Runner):
+    """``Runner`` whose :meth:`from_cfg` first calls
+    :func:`~structvit_mm.num_classes.sync_num_classes`: a mismatch stops
+    here, before the model, the datasets or the work directory exist."""
+
+    @classmethod
+    def from_cfg(cls, cfg) -> 'Runner':
+        sync_num_classes(cfg)
+        return super().from_cfg(cfg)

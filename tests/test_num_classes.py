@@ -1,0 +1,159 @@
+"""One number of classes (structvit_mm/num_classes.py, StructViTRunner).
+
+Overriding only the head's ``num_classes`` trains a 3-class video and image
+config under this repository's tools/train.py and under mmaction2's and
+mmpretrain's stock tools/train.py (generated data, toy-sized models); two
+disagreeing settings stop before training with one message.
+"""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from small_runs import (image_data_options, make_images, make_videos,
+                        small_options, video_data_options)
+from tool_runner import run_tool
+
+import structvit_mm  # noqa: F401
+from structvit_mm.num_classes import NumClassesMismatchError, sync_num_classes
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+VIDEO = osp.join(ROOT, 'configs', 'structvit_k400.py')
+IMAGE = osp.join(ROOT, 'configs', 'structvit_in1k.py')
+SITE = {
+    lib: osp.join(osp.dirname(__import__(lib).__file__), '.mim', 'tools',
+                  'train.py')
+    for lib in ('mmaction', 'mmpretrain')
+}
+
+
+def _cfg(path, **options):
+    cfg = Config.fromfile(path)
+    cfg.merge_from_dict(options)
+    return cfg
+
+
+# --------------------------------------------------------------- the rules
+def test_head_override_sizes_everything_video():
+    cfg = _cfg(VIDEO, **{'model.cls_head.num_classes': 3})
+    assert sync_num_classes(cfg) == 3
+    assert cfg.num_classes == 3
+    assert [a.num_classes for a in
+            cfg.model.data_preprocessor.blending.augments] == [3, 3]
+    for split in ('train', 'val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.num_classes == 3
+    # top-5 of 3 classes is meaningless (always 1.0): dropped
+    assert cfg.val_evaluator.metric_options.top_k_accuracy.topk == (1, )
+
+
+def test_head_override_sizes_everything_image():
+    cfg = _cfg(IMAGE, **{'model.head.num_classes': 3})
+    assert sync_num_classes(cfg) == 3
+    # mmpretrain one-hot encodes the labels for mixup / cutmix with this
+    assert cfg.data_preprocessor.num_classes == 3
+    # mmpretrain's Accuracy raises on top-5 with 3 classes
+    assert cfg.val_evaluator.topk == (1, )
+    assert cfg.test_evaluator.topk == (1, )
+
+
+def test_dataset_num_classes_on_the_command_line_sizes_the_head():
+    cfg = _cfg(VIDEO, num_classes=7)
+    assert sync_num_classes(cfg) == 7
+    assert cfg.model.cls_head.num_classes == 7
+    assert cfg.train_dataloader.dataset.num_classes == 7
+    assert "metric_options" not in cfg.val_evaluator  # (1, 5) kept
+
+
+def test_row_head_follows_its_dataset_config():
+    """The SS rows size only the head; mixup / cutmix follow it."""
+    cfg = Config.fromfile(osp.join(
+        ROOT, 'configs', 'structvit',
+        'structvit-s-4-2_k400-pre_16x3x1_sthv1-rgb.py'))
+    assert cfg.model.data_preprocessor.blending.augments[0].num_classes \
+        == 400  # as the K400 model base writes it
+    assert sync_num_classes(cfg) == 174
+    assert [a.num_classes for a in
+            cfg.model.data_preprocessor.blending.augments] == [174, 174]
+
+
+def test_command_line_mismatch_names_both_keys():
+    cfg = _cfg(VIDEO, **{'model.cls_head.num_classes': 3,
+                         'train_dataloader.dataset.num_classes': 5})
+    with pytest.raises(NumClassesMismatchError) as err:
+        sync_num_classes(cfg)
+    msg = str(err.value)
+    assert 'model.cls_head.num_classes=3' in msg
+    assert 'train_dataloader.dataset.num_classes=5' in msg
+    assert 'Set only model.cls_head.num_classes=N' in msg
+
+
+def test_file_mismatch_names_both_keys_and_the_fix(tmp_path):
+    """A config file whose head disagrees with its dataset config."""
+    path = tmp_path / 'mine.py'
+    path.write_text(
+        f"_base_ = ['{ROOT}/configs/structvit_k400.py']\nnum_classes = 10\n")
+    with pytest.raises(NumClassesMismatchError) as err:
+        sync_num_classes(Config.fromfile(str(path)))
+    msg = str(err.value)
+    assert 'model.cls_head.num_classes=400' in msg
+    assert 'num_classes=10' in msg and 'mine.py' in msg
+    assert 'cls_head=dict(num_classes=_base_.num_classes)' in msg
+
+
+def test_config_without_a_classifier_head_is_left_alone():
+    cfg = Config(dict(model=dict(type='X'), num_classes=3))
+    assert sync_num_classes(cfg) is None
+    assert cfg.num_classes == 3
+
+
+# ------------------------------------------------ end to end, four tools
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp('data')
+    make_videos(str(root / 'videos'), num_classes=3)
+    make_images(str(root / 'images'), num_classes=3)
+    return root
+
+
+TOOLS = {'ours': 'tools/train.py', 'stock': None}
+
+
+@pytest.mark.parametrize('tool', ['ours', 'stock'])
+@pytest.mark.parametrize('kind', ['video', 'image'])
+def test_three_classes_train_by_overriding_only_the_head(
+        kind, tool, data, tmp_path):
+    if kind == 'video':
+        config, lib, head = VIDEO, 'mmaction', 'cls_head'
+        opts = video_data_options(str(data / 'videos'))
+    else:
+        config, lib, head = IMAGE, 'mmpretrain', 'head'
+        opts = image_data_options(str(data / 'images'))
+    script = TOOLS[tool] or SITE[lib]
+    proc = run_tool([
+        script, config, '--work-dir', str(tmp_path), '--cfg-options',
+        *small_options(config), *opts, f'model.{head}.num_classes=3'
+    ])
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert 'number of classes: 3 (model.' in proc.stdout
+    assert 'Epoch(val) [1]' in proc.stdout
+    ckpt = torch.load(glob.glob(str(tmp_path / 'epoch_1.pth'))[0],
+                      map_location='cpu')
+    fc = [v for k, v in ckpt['state_dict'].items()
+          if k.startswith(head) and k.endswith('weight')]
+    assert [w.shape[0] for w in fc] == [3]
+
+
+def test_mismatch_stops_stock_tool_before_training(data, tmp_path):
+    proc = run_tool([
+        SITE['mmaction'], VIDEO, '--work-dir', str(tmp_path),
+        '--cfg-options', *small_options(VIDEO),
+        *video_data_options(str(data / 'videos')),
+        'model.cls_head.num_classes=3', 'val_dataloader.dataset.num_classes=4'
+    ])
+    assert proc.returncode != 0
+    assert 'NumClassesMismatchError' in proc.stdout
+    assert ('model.cls_head.num_classes=3 but '
+            'val_dataloader.dataset.num_classes=4') in proc.stdout
+    assert 'Epoch(train)' not in proc.stdout
+    assert not glob.glob(str(tmp_path / '*.pth'))
