@@ -3,9 +3,10 @@ from .annotation import AnnotationError
 from .robust import (BAD_SAMPLES_KEY, BadDatasetError, BadSampleError,
                      RobustDatasetMixin, RobustRawframeDataset,
                      RobustVideoDataset, probe_samples)
+from .token_label import TokenLabelError
 
 __all__ = [
     'AnnotationError', 'BAD_SAMPLES_KEY', 'BadDatasetError', 'BadSampleError',
     'RobustDatasetMixin', 'RobustRawframeDataset', 'RobustVideoDataset',
-    'probe_samples'
+    'probe_samples', 'TokenLabelError'
 ]
