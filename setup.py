@@ -22,5 +22,8 @@ setup(
     install_requires=REQUIRES,
     # scikit-image / scikit-learn: the real photos of the motion-structure
     # benchmark (tools/data/make_motion_structure.py), bundled in the wheels
-    extras_require={'tests': ['pytest', 'scikit-image', 'scikit-learn']},
+    # tensorboard: the trackers test reads its event files (and it is what
+    # tools/train.py --vis-backend tensorboard needs)
+    extras_require={'tests': ['pytest', 'scikit-image', 'scikit-learn',
+                              'tensorboard==2.20.0']},
 )

@@ -4,8 +4,10 @@
 # apply before mmengine builds anything; the runner registry is mmengine's
 # root one under the config's ``default_scope``, so the script serves
 # mmaction2 (video) and mmpretrain (image) configs alike; and
-# ``RandomStateHook`` joins ``custom_hooks``, so ``--resume`` is exact.
+# ``RandomStateHook`` joins ``custom_hooks``, so ``--resume`` is exact;
+# ``--vis-backend`` picks experiment trackers (TensorBoard, W&B, MLflow...).
 import argparse
+import importlib.util
 import os
 import os.path as osp
 import sys
@@ -21,6 +23,19 @@ from mmengine.registry import RUNNERS, init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from structvit_mm.utils import check_config_or_exit  # noqa: E402
+
+
+#: --vis-backend name -> (mmengine backend, the package it needs)
+VIS_BACKENDS = {
+    'local': ('LocalVisBackend', None),
+    'tensorboard': ('TensorboardVisBackend', 'tensorboard'),
+    'wandb': ('WandbVisBackend', 'wandb'),
+    'mlflow': ('MLflowVisBackend', 'mlflow'),
+    'clearml': ('ClearMLVisBackend', 'clearml'),
+    'neptune': ('NeptuneVisBackend', 'neptune'),
+    'dvclive': ('DVCLiveVisBackend', 'dvclive'),
+    'aim': ('AimVisBackend', 'aim'),
+}
 
 
 def parse_args():
@@ -58,6 +73,17 @@ def parse_args():
         action='store_true',
         help='whether to set deterministic options for CUDNN backend.')
     parser.add_argument(
+        '--vis-backend',
+        nargs='+',
+        choices=list(VIS_BACKENDS),
+        help='experiment trackers that receive the losses, learning rate and '
+        'validation metrics, besides the local vis_data/scalars.json '
+        '(mmengine visualisation backends; the same as --cfg-options '
+        'visualizer.vis_backends="[dict(type=\'LocalVisBackend\'),'
+        'dict(type=\'TensorboardVisBackend\')]"). Their settings follow '
+        'with --cfg-options, e.g. visualizer.vis_backends.1.init_kwargs.'
+        'project=NAME for wandb')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -78,8 +104,23 @@ def parse_args():
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
+    for name in args.vis_backend or []:
+        package = VIS_BACKENDS[name][1]
+        # mmengine imports it only at the first logged value, mid-epoch
+        if package and importlib.util.find_spec(package) is None:
+            parser.error(f'--vis-backend {name} needs the {package} package '
+                         f'(pip install {package})')
 
     return args
+
+
+def set_vis_backends(cfg, names):
+    """``visualizer.vis_backends``: the local one, then ``names``."""
+    if cfg.get('visualizer') is None:
+        raise SystemExit('--vis-backend: the config has no visualizer')
+    types = ['LocalVisBackend'] + [
+        VIS_BACKENDS[n][0] for n in names if n != 'local']
+    cfg.visualizer.vis_backends = [dict(type=t) for t in types]
 
 
 def merge_args(cfg, args):
@@ -130,6 +171,10 @@ def merge_args(cfg, args):
             seed=args.seed,
             diff_rank_seed=args.diff_rank_seed,
             deterministic=args.deterministic)
+
+    # before --cfg-options, which may then set the backends' arguments
+    if args.vis_backend:
+        set_vis_backends(cfg, args.vis_backend)
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
