@@ -17,12 +17,14 @@ and its input.
 (mmaction2's own ``benchmark.py`` is left from 0.x and fails under mmcv 2.)
 """
 import argparse
+import copy
 import json
 import multiprocessing as mp
 import os
 import platform
 import resource
 import time
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -54,12 +56,16 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def build(config: str):
+def build(config: str, options: Optional[dict] = None):
+    """The config's model, without pretrained weights; ``options`` are
+    merged into the config first, as ``--cfg-options`` would be."""
     import structvit_mm  # noqa: F401  (registers models, compat fixes)
     from mmengine.config import Config
     from mmengine.hub import get_config
     from mmengine.registry import MODELS, init_default_scope
     cfg = get_config(config) if '::' in config else Config.fromfile(config)
+    if options:  # (mmengine's merge pops `_delete_` from the values)
+        cfg.merge_from_dict(copy.deepcopy(options))
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model_cfg = cfg.model
     for part in ('backbone', 'cls_head', 'head'):
@@ -82,10 +88,12 @@ def head_logits(model, x):
     return model.head(feats)
 
 
-def measure(config: str, args, train: bool) -> dict:
-    """Time ``args.iters`` train steps (or inference passes) of one model."""
+def measure(config: str, args, train: bool,
+            options: Optional[dict] = None) -> dict:
+    """Time ``args.iters`` train steps (or inference passes) of one model
+    (built with :func:`build`)."""
     device = torch.device(args.device)
-    model = build(config).to(device).train(train)
+    model = build(config, options).to(device).train(train)
     x = torch.randn(*args.shape, device=device)
     amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.amp)
     if train:
