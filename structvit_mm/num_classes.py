@@ -13,16 +13,19 @@ runs under this repository's tools, mmaction2's and mmpretrain's stock
 ``tools/train.py`` / ``tools/test.py`` and ``mim train`` / ``mim test``
 alike (they all build ``runner_type`` from the config).
 
-Which value is *the* number:
+Which value is *the* number, first found:
 
 1. a value changed on the command line (``--cfg-options``; found by
-   comparing with the config file as written). Several changed values must
-   agree, else :class:`NumClassesMismatchError`;
-2. otherwise the head's. In the file, the head and the dataset config's
-   top-level ``num_classes`` are the two declarations and must agree, else
-   :class:`NumClassesMismatchError` (a row config whose dataset is not its
-   model base's says ``model = dict(cls_head=dict(num_classes=
-   _base_.num_classes))``).
+   comparing with the config file as written);
+2. a value the config file itself sets, over what its ``_base_`` files say
+   (``num_classes = 3`` or ``model = dict(cls_head=dict(num_classes=3))``
+   in a user's config that inherits a row config);
+3. the head's, which must then agree with the dataset config's top-level
+   ``num_classes`` (a row config whose dataset is not its model base's
+   says ``model = dict(cls_head=dict(num_classes=_base_.num_classes))``).
+
+Values of one level that disagree raise :class:`NumClassesMismatchError`
+naming both keys, their values and the fix.
 
 Everything else (mixup / cutmix, one-hot, datasets, top-k) only follows:
 those keys have no meaning of their own, so they are set, with one log
@@ -32,6 +35,7 @@ meaningless 1.0).
 """
 import logging
 import os.path as osp
+import tempfile
 from typing import Any, Dict, List, Optional, Tuple
 
 from mmengine.logging import print_log
@@ -139,16 +143,37 @@ def following_paths(cfg) -> List[Path]:
     return paths
 
 
-def _load_as_written(cfg):
-    """The config file without command-line changes, or ``None``."""
+def _load_layers(cfg) -> List[Tuple[Any, str]]:
+    """``[(config, where its changes come from)]``, newest first: the file
+    as written (so changes of ``cfg`` came from the command line), then the
+    file's bases merged without the file (changes: set in the file)."""
     filename = getattr(cfg, 'filename', None)
     if not filename or not osp.isfile(filename):
-        return None
+        return []
     from mmengine.config import Config
     try:
-        return Config.fromfile(filename)
+        as_written = Config.fromfile(filename)
+        bases = Config._get_base_files(filename)
     except Exception:  # the run itself reports a broken file
-        return None
+        return []
+    layers = [(as_written, 'on the command line')]
+    where = f'in {osp.basename(filename)}'
+    if not bases:  # nothing inherited: the file sets everything
+        return layers + [(Config(), where)]
+    # the bases alone: a file that inherits them and sets nothing else
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for base in bases:
+            path, scope = Config._get_cfg_path(base, filename)
+            paths.append(base if scope else osp.abspath(path))
+        stub = osp.join(tmp, 'bases_of_' + osp.basename(filename))
+        with open(stub, 'w') as f:
+            f.write(f'_base_ = {paths!r}\n')
+        try:
+            layers.append((Config.fromfile(stub), where))
+        except Exception:
+            pass
+    return layers
 
 
 def _topk_fix(evaluator, n: int) -> List[Tuple[str, tuple, tuple]]:
@@ -187,53 +212,64 @@ def _topk_fix(evaluator, n: int) -> List[Tuple[str, tuple, tuple]]:
     return changes
 
 
-def sync_num_classes(cfg, as_written=_MISSING) -> Optional[int]:
+def _changed(values, older) -> List[Path]:
+    return [
+        p for p, v in values.items()
+        if v is not None and _get(older, p, None) != v
+    ]
+
+
+def sync_num_classes(cfg, layers=None) -> Optional[int]:
     """Make every class-count setting of ``cfg`` (an mmengine ``Config``)
     one number, in place; returns it (``None``: no classification head).
 
-    ``as_written``: the config as its file says (default: reloaded from
-    ``cfg.filename``); values that differ from it were set on the command
-    line and take precedence. Raises :class:`NumClassesMismatchError`
-    naming both keys, their values and the fix when two settings disagree.
+    The number is, first found: a value changed on the command line (``cfg``
+    against its file as written), a value the config file itself sets
+    (against its bases), the head's. Raises :class:`NumClassesMismatchError`
+    naming both keys, their values and the fix when two settings of the
+    same level disagree. ``layers``: the older configs to compare with, as
+    :func:`_load_layers` returns them (default: loaded from
+    ``cfg.filename``).
     """
     declared = declared_paths(cfg)
     if not any(p[0] == 'model' for p in declared):
         return None  # no classification head to size anything by
     following = following_paths(cfg)
-    if as_written is _MISSING:
-        as_written = _load_as_written(cfg)
+    if layers is None:
+        layers = _load_layers(cfg)
 
     values: Dict[Path, Any] = {p: _get(cfg, p) for p in declared + following}
-    changed = [] if as_written is None else [
-        p for p in declared + following
-        if _get(as_written, p, None) != values[p] and values[p] is not None
-    ]
     head = declared[0]
-    if changed:
-        source = head if head in changed else changed[0]
-        for other in changed:
-            if values[other] != values[source]:
-                raise NumClassesMismatchError(
-                    f'number of classes: {_fmt(source)}={values[source]} '
-                    f'but {_fmt(other)}={values[other]}, both set on the '
-                    'command line. Set only '
-                    f'{_fmt(head)}=N: the datasets, mixup / cutmix and the '
-                    'metrics follow it.')
+    fix = (f'Set only {_fmt(head)}=N (or the dataset config\'s num_classes): '
+           'the datasets, mixup / cutmix and the metrics follow it.')
+    newer = values
+    for older, where in layers:
+        changed = _changed(newer, older)
+        if changed:
+            source = head if head in changed else changed[0]
+            for other in changed:
+                if newer[other] != newer[source]:
+                    raise NumClassesMismatchError(
+                        f'number of classes: {_fmt(source)}={newer[source]}'
+                        f' but {_fmt(other)}={newer[other]}, both set '
+                        f'{where}. {fix}')
+            n = newer[source]
+            break
+        newer = {p: _get(older, p, None) for p in values}
     else:
-        source = head
+        source, n = head, values[head]
         for other in declared[1:]:
-            if values[other] != values[source]:
+            if values[other] != n:
                 raise NumClassesMismatchError(
-                    f'number of classes: {_fmt(source)}={values[source]} '
+                    f'number of classes: {_fmt(head)}={n} '
                     f"but {_fmt(other)}={values[other]} (the dataset "
                     "config's) in "
                     f"{getattr(cfg, 'filename', None) or 'the config'}. Make "
                     'them one number: in the config, model=dict('
-                    f"{source[1]}=dict(num_classes=_base_.num_classes)) "
+                    f"{head[1]}=dict(num_classes=_base_.num_classes)) "
                     '(or the number), or on the command line '
                     f'--cfg-options {_fmt(head)}=N; the datasets, mixup / '
                     'cutmix and the metrics follow the head.')
-    n = values[source]
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise NumClassesMismatchError(
             f'number of classes: {_fmt(source)}={n!r} is not a positive '

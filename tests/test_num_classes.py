@@ -88,16 +88,46 @@ def test_command_line_mismatch_names_both_keys():
     assert 'Set only model.cls_head.num_classes=N' in msg
 
 
-def test_file_mismatch_names_both_keys_and_the_fix(tmp_path):
-    """A config file whose head disagrees with its dataset config."""
+def _user_config(tmp_path, text):
     path = tmp_path / 'mine.py'
+    path.write_text(f"_base_ = ['{ROOT}/configs/structvit_k400.py']\n" + text)
+    return Config.fromfile(str(path))
+
+
+@pytest.mark.parametrize('text', [
+    'num_classes = 10\n', 'model = dict(cls_head=dict(num_classes=10))\n'])
+def test_a_users_config_sets_the_number_once(tmp_path, text):
+    """Either declaration in a config that inherits a row config."""
+    cfg = _user_config(tmp_path, text)
+    assert sync_num_classes(cfg) == 10
+    assert cfg.model.cls_head.num_classes == cfg.num_classes == 10
+    assert cfg.test_dataloader.dataset.num_classes == 10
+    assert cfg.model.data_preprocessor.blending.augments[1].num_classes == 10
+
+
+def test_file_mismatch_names_both_keys(tmp_path):
+    cfg = _user_config(
+        tmp_path,
+        'num_classes = 5\nmodel = dict(cls_head=dict(num_classes=10))\n')
+    with pytest.raises(NumClassesMismatchError) as err:
+        sync_num_classes(cfg)
+    assert ('model.cls_head.num_classes=10 but num_classes=5, both set in '
+            'mine.py') in str(err.value)
+
+
+def test_bases_that_disagree_name_both_keys_and_the_fix(tmp_path):
+    """A row config without its head line: the K400 model, an SS dataset."""
+    path = tmp_path / 'row.py'
     path.write_text(
-        f"_base_ = ['{ROOT}/configs/structvit_k400.py']\nnum_classes = 10\n")
+        f"_base_ = ['{ROOT}/configs/_base_/models/structvit_s_k400.py', "
+        f"'{ROOT}/configs/_base_/datasets/sthv1_16x3x1_rawframes.py', "
+        f"'{ROOT}/configs/_base_/schedules/finetune_adamw_60e.py', "
+        f"'{ROOT}/configs/_base_/default_runtime.py']\n")
     with pytest.raises(NumClassesMismatchError) as err:
         sync_num_classes(Config.fromfile(str(path)))
     msg = str(err.value)
-    assert 'model.cls_head.num_classes=400' in msg
-    assert 'num_classes=10' in msg and 'mine.py' in msg
+    assert "model.cls_head.num_classes=400 but num_classes=174 (the " \
+        "dataset config's)" in msg and 'row.py' in msg
     assert 'cls_head=dict(num_classes=_base_.num_classes)' in msg
 
 
