@@ -71,6 +71,8 @@ def test_smoke_sdpa_backends(smoke):
         assert r['sdpa_inputs']['q']['stride'][-1] == 1
         assert r['default'] == dict(status='ok', kernels=['FLASH_ATTENTION'],
                                     warnings=[])
+        # nothing in the op's forward + backward waits for the device
+        assert r['host_syncs'] == dict(ops=[], cuda_sync_warnings=None)
         # forced: the CPU has flash and math; the other two are refused,
         # with torch's error kept
         for backend in ('FLASH_ATTENTION', 'MATH'):
@@ -147,7 +149,8 @@ def test_smoke_markdown(smoke):
                     '## tools/train.py on generated clips',
                     '## Distributed run', '## Sections'):
         assert heading in md, heading
-    assert '| toy-s3-D4-S2 | bfloat16 | bfloat16 | FLASH_ATTENTION |' in md
+    assert '| toy-s3-D4-S2 | bfloat16 | bfloat16 | FLASH_ATTENTION | 0 |' \
+        in md
     assert '| StructViT-S-4-2 | fp32 | 1x3x4x32x32 |' in md
     assert '| train | partial |' in md
     assert md in log  # the same report goes to stdout

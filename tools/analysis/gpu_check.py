@@ -66,6 +66,7 @@ import traceback
 import warnings
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:  # a checkout that is not pip-installed
@@ -267,6 +268,62 @@ def record_sdpa_inputs(log):
         F.scaled_dot_product_attention = original
 
 
+#: aten ops that make the host wait for the device: a value read from a
+#: tensor (``.item()``, ``int(t)``, ``bool(t)``, ``if t:``) and outputs whose
+#: size depends on values
+SYNC_OPS = frozenset({'_local_scalar_dense', 'is_nonzero', 'equal',
+                      'nonzero', 'masked_select', 'unique', '_unique',
+                      '_unique2', 'unique_consecutive', 'unique_dim'})
+
+
+class HostSyncs(TorchDispatchMode):
+    """Records every op run inside it that would wait for the GPU (see
+    ``SYNC_OPS``; also copies from the device to the host). Works on any
+    device, so the CPU tests see what ``torch.cuda.set_sync_debug_mode``
+    would flag on a GPU."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = func.overloadpacket.__name__
+        to_host = False
+        if name == '_to_copy' and isinstance(args[0], torch.Tensor):
+            dev = kwargs.get('device')
+            to_host = args[0].device.type != 'cpu' and dev is not None \
+                and torch.device(dev).type == 'cpu'
+        elif name == 'copy_':
+            to_host = args[0].device.type == 'cpu' and \
+                args[1].device.type != 'cpu'
+        if name in SYNC_OPS or to_host:
+            self.ops.append(name)
+        return func(*args, **kwargs)
+
+
+def host_syncs(op, x, grid, amp):
+    """Ops of one forward + backward that would sync the host with the
+    device, and on GPU what ``torch.cuda.set_sync_debug_mode('warn')``
+    says of the same step."""
+    with HostSyncs() as spy:
+        bench_op.step(op, x, grid, amp)
+    out = dict(ops=spy.ops, cuda_sync_warnings=None)
+    if x.device.type == 'cuda':
+        torch.cuda.synchronize()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            torch.cuda.set_sync_debug_mode('warn')
+            try:
+                bench_op.step(op, x, grid, amp)
+            finally:
+                torch.cuda.set_sync_debug_mode(0)
+        out['cuda_sync_warnings'] = list(dict.fromkeys(
+            _short(w.message, 300) for w in caught
+            if 'synchroniz' in str(w.message).lower()))
+    return out
+
+
 def _median_ms(fn, device, warmup, iters):
     for _ in range(warmup):
         fn()
@@ -340,6 +397,7 @@ def section_sdpa(cfg, clock, rec):
             with record_sdpa_inputs(log):
                 row['default'] = probe_backend(op, x, grid, amp)
             row['sdpa_inputs'] = log[0] if log else None
+            row['host_syncs'] = host_syncs(op, x, grid, amp)
             row['qkv_same_dtype'] = bool(log) and len(
                 {log[0][n]['dtype'] for n in 'qkv'}) == 1
             for backend in BACKENDS:
@@ -793,14 +851,18 @@ def render_markdown(result):
         rows = []
         for r in s['rows']:
             dt = r['sdpa_inputs']['q']['dtype'] if r['sdpa_inputs'] else '-'
+            syncs = r.get('host_syncs') or {}
+            n_sync = len(syncs.get('ops', [])) + len(
+                syncs.get('cuda_sync_warnings') or [])
             cells = [r['case'], r['dtype'], dt,
                      ','.join(r['default'].get('kernels', [])) or
-                     r['default']['status']]
+                     r['default']['status'], n_sync]
             for b in BACKENDS:
                 cells.append(_fmt(r[b].get('ms'), '.2f')
                              if r[b]['status'] == 'ok' else 'refused')
             rows.append(cells)
         md += _table(['case', 'dtype', 'q/k/v at SDPA', 'default pick',
+                      'host syncs',
                       *[b.split('_')[0].lower() for b in BACKENDS]], rows)
         alone = [r for r in s['rows'] if r.get('sdpa_alone')]
         if alone:
