@@ -39,7 +39,10 @@ SHORT_NAMES = {
 }
 # the paper's rows (spec sections 2-3): model -> frames, per dataset
 PAPER_ROWS = {
-    'in1k': {'s-4-2', 's-4-1', 's-8-1', 'b-4-2', 'b-4-1', 'b-8-1', 'l-4-1'},
+    'in1k': {'s-4-2', 's-4-1', 's-8-1', 'b-4-2', 'b-4-1', 'b-8-1', 'l-4-1',
+             # Token Labeling (*) and their 384 fine-tunes
+             's-4-1*', 'b-4-1*', 'l-4-1*', 's-4-1* 384', 'b-4-1* 384',
+             'l-4-1* 384'},
     'k400': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
              ('b-4-1', 32)},
     'sthv1': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
@@ -54,7 +57,8 @@ PAPER_ROWS = {
 EXTRA_AUGMENTS = {'TorchVisionWrapper', 'RandAugment', 'RandomErasing',
                   'Flip', 'RandomFlip', 'ColorJitter', 'PytorchVideoWrapper'}
 ROW_RE = re.compile(r'^structvit-(?P<model>[sbl]-\d-\d)_'
-                    r'(?:in1k-224|(?P<pre>in1k|k400)-pre_(?P<frames>\d+)x'
+                    r'(?:(?P<tl>tl_)?in1k-(?P<res>224|384)|'
+                    r'(?P<pre>in1k|k400)-pre_(?P<frames>\d+)x'
                     r'(?P<interval>\d)x1_(?P<ds>\w+)-rgb)\.py$')
 
 
@@ -154,8 +158,12 @@ def test_config_builds_model_and_pipelines(path):
     if ds == 'in1k':
         # mmpretrain: the runner hands the top-level data_preprocessor over
         assert cfg.data_preprocessor.num_classes == n
-        assert [a.type for a in cfg.model.train_cfg.augments] == [
-            'Mixup', 'CutMix']
+        if _token_labeling(path):  # MixToken in the model instead
+            assert 'augments' not in cfg.model.train_cfg
+            assert cfg.model.train_cfg.mix_token.type == 'MixToken'
+        else:
+            assert [a.type for a in cfg.model.train_cfg.augments] == [
+                'Mixup', 'CutMix']
     elif _random_crop_only(path):
         assert model.data_preprocessor.blending is None
     else:
@@ -163,6 +171,17 @@ def test_config_builds_model_and_pipelines(path):
         assert [a.type for a in augments] == ['MixupBlending',
                                               'CutmixBlending']
         assert [a.num_classes for a in augments] == [n, n]
+
+
+def _token_labeling(path):
+    m = ROW_RE.match(_row_name(path))
+    return m is not None and m.group('tl') is not None
+
+
+def _in1k_row(m):
+    """'b-4-1', 'b-4-1*' (Token Labeling), 'b-4-1* 384'."""
+    return m.group('model') + ('*' if m.group('tl') else '') + (
+        ' 384' if m.group('res') == '384' else '')
 
 
 def _random_crop_only(path):
@@ -222,7 +241,7 @@ def test_every_paper_row_has_a_config():
         m = ROW_RE.match(osp.basename(path))
         if m:
             ds = m.group('ds') or 'in1k'
-            found[ds].add(m.group('model') if ds == 'in1k' else
+            found[ds].add(_in1k_row(m) if ds == 'in1k' else
                           (m.group('model'), int(m.group('frames'))))
     assert found == PAPER_ROWS
 
@@ -343,8 +362,11 @@ def _assert_saves_last_epoch(row):
     assert prev.train_cfg.max_epochs % interval == 0
 
 
-@pytest.mark.parametrize('path', _rows('in1k'),
-                         ids=[osp.basename(f) for f in _rows('in1k')])
+IN1K_PLAIN = [f for f in _rows('in1k') if not _token_labeling(f)]
+
+
+@pytest.mark.parametrize('path', IN1K_PLAIN,
+                         ids=[osp.basename(f) for f in IN1K_PLAIN])
 def test_in1k_recipe(path):
     cfg = Config.fromfile(path)
     for split in ('train', 'val'):
