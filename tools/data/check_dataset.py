@@ -17,6 +17,10 @@ check the annotation lines (malformed lines, labels outside ``num_classes``;
 ``num_classes`` is taken from the dataset config, else from
 ``model.cls_head.num_classes``).
 
+Image datasets (mmpretrain's ``CustomDataset`` / ``ImageNet`` with a
+``<path> <label>`` list) are checked line by line: the line's format, its
+label against the number of classes, and that the image file decodes.
+
 The training pipeline samples frames at random, so a video is decoded at the
 positions one random draw picks (the way one training step would read it);
 ``--split val`` / ``test`` use the deterministic test-mode sampling.
@@ -62,7 +66,7 @@ def parse_args(argv=None):
         'annotation lines found (listed in <out-dir>/bad_files.txt), '
         '2 = usage or config error.',
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='mmaction2 config file')
+    parser.add_argument('config', help='mmaction2 or mmpretrain config file')
     parser.add_argument('--split', choices=['train', 'val', 'test'],
                         default='train',
                         help='which <split>_dataloader.dataset to check')
@@ -101,6 +105,82 @@ def dataset_config(cfg, split: str):
     # (the probe sees every failure) and no refetching
     ds_cfg.update(bad_line='skip', skip_bad_samples=False)
     return ds_cfg
+
+
+#: mmpretrain datasets read from a "<path> <label>" list
+IMAGE_DATASETS = ('CustomDataset', 'ImageNet', 'ImageNet21k')
+
+
+def image_dataset(cfg, split: str):
+    """The split's mmpretrain list and image folder, resolved as
+    ``CustomDataset`` / ``ImageNet`` resolve them (``ann_file`` and
+    ``data_prefix`` under ``data_root``; ``ImageNet``'s ``split`` gives
+    ``meta/<split>.txt`` and ``<split>/``), or ``None`` for a video
+    dataset. (Building the dataset would parse the list and stop at the
+    first bad line.)"""
+    ds_cfg = cfg[f'{split}_dataloader']['dataset']
+    while ds_cfg.get('type') in WRAPPERS:
+        ds_cfg = ds_cfg['dataset']
+    if ds_cfg.get('type') not in IMAGE_DATASETS:
+        return None
+    ann_file = ds_cfg.get('ann_file') or ''
+    prefix = ds_cfg.get('data_prefix') or ''
+    if isinstance(prefix, dict):
+        prefix = prefix.get('img_path', '')
+    if ds_cfg['type'] != 'CustomDataset' and ds_cfg.get('split'):
+        ann_file = ann_file or f'meta/{ds_cfg["split"]}.txt'
+        prefix = prefix or ds_cfg['split']
+    if not ann_file:
+        raise ValueError(f'{split}_dataloader.dataset has no ann_file; this '
+                         'tool checks "<path> <label>" lists')
+    root = ds_cfg.get('data_root') or ''
+    ann_file, prefix = (p if osp.isabs(p) else osp.join(root, p)
+                        for p in (ann_file, prefix))
+    if not osp.isfile(ann_file):
+        raise FileNotFoundError(f'{split}_dataloader.dataset: no list file '
+                                f'{ann_file}')
+    return argparse.Namespace(type=ds_cfg['type'], ann_file=ann_file,
+                              data_prefix=prefix)
+
+
+def check_images(dataset, num_classes, workers: int):
+    """``[(path, reason, line number or None)]`` for every bad line or
+    image of an mmpretrain list."""
+    import mmcv
+    from concurrent.futures import ThreadPoolExecutor
+    prefix = dataset.data_prefix
+    problems, images = [], []
+    for lineno, line in enumerate(list_from_file(dataset.ann_file), 1):
+        if not line.strip():
+            continue
+        parts = line.strip().rsplit(' ', 1)
+        where = f'{dataset.ann_file}:{lineno}'
+        if len(parts) != 2 or not parts[1].lstrip('-').isdigit():
+            problems.append((where, f'not "<path> <label>": {line!r}',
+                             lineno))
+        elif not 0 <= int(parts[1]) < (num_classes or 1 << 62):
+            problems.append((where, f'label {parts[1]} outside [0, '
+                             f'num_classes={num_classes}): {line!r}',
+                             lineno))
+        else:
+            images.append((osp.join(prefix, parts[0]), lineno))
+
+    def probe(item):
+        try:
+            return mmcv.imread(item[0]) is None
+        except Exception:  # unreadable / missing files raise in some paths
+            return True
+
+    bar = ProgressBar(len(images))
+    with ThreadPoolExecutor(max(workers, 1)) as pool:
+        for (path, lineno), bad in zip(images, pool.map(probe, images)):
+            if bad:
+                reason = ('missing file' if not osp.isfile(path) else
+                          'does not decode as an image')
+                problems.append((path, reason, lineno))
+            bar.update()
+    print()
+    return problems
 
 
 def check(dataset, workers: int):
@@ -151,11 +231,24 @@ def main(argv=None) -> int:
     try:
         # the labels are checked against the number training will use
         # (e.g. --cfg-options model.cls_head.num_classes=3)
-        sync_num_classes(cfg)
-        ds_cfg = dataset_config(cfg, args.split)
-    except ValueError as exc:
+        num_classes = sync_num_classes(cfg)
+        images = image_dataset(cfg, args.split) if cfg.get(
+            f'{args.split}_dataloader') else None
+        ds_cfg = None if images else dataset_config(cfg, args.split)
+    except (ValueError, FileNotFoundError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
+    out_dir = args.out_dir or osp.join(
+        'work_dirs',
+        f'check_{osp.splitext(osp.basename(args.config))[0]}_{args.split}')
+    if images is not None:
+        total = sum(1 for line in list_from_file(images.ann_file)
+                    if line.strip())
+        print(f'checking {total} annotation line(s) of {images.ann_file} '
+              f'({images.type}, {args.workers} thread(s))')
+        problems = check_images(images, num_classes, args.workers)
+        bad_path, clean_path = write_outputs(images, problems, out_dir)
+        return report(problems, total, None, bad_path, clean_path)
     try:
         dataset = DATASETS.build(ds_cfg)
     except (FileNotFoundError, ValueError) as exc:  # no file / no good line
@@ -165,14 +258,18 @@ def main(argv=None) -> int:
     print(f'checking {total} annotation line(s) of {dataset.ann_file} '
           f'({ds_cfg["type"]}, {args.workers} worker(s))')
     problems = check(dataset, args.workers)
-    out_dir = args.out_dir or osp.join(
-        'work_dirs',
-        f'check_{osp.splitext(osp.basename(args.config))[0]}_{args.split}')
     bad_path, clean_path = write_outputs(dataset, problems, out_dir)
+    return report(problems, total, len(dataset.bad_lines), bad_path,
+                  clean_path)
+
+
+def report(problems, total, malformed, bad_path, clean_path) -> int:
+    """Print the problems and the summary; the exit status."""
     for path, reason, _ in problems:
         print(f'BAD {path}\t{reason}')
-    print(f'{len(problems)} of {total} sample(s) bad '
-          f'({len(dataset.bad_lines)} malformed annotation line(s)); '
+    lines = '' if malformed is None else \
+        f' ({malformed} malformed annotation line(s))'
+    print(f'{len(problems)} of {total} sample(s) bad{lines}; '
           f'list: {bad_path}; cleaned annotation file '
           f'({total - len(problems)} lines): {clean_path}')
     return 1 if problems else 0
