@@ -42,7 +42,7 @@ Transforms (all in mmpretrain's ``TRANSFORMS``):
 into the data sample.
 """
 import os.path as osp
-from typing import Optional, Tuple
+from typing import Tuple
 
 import numpy as np
 import torch
@@ -219,7 +219,8 @@ class TokenLabelRandomFlip(_MMCVRandomFlip):
         return results
 
 
-def _warp_token_label(label: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+def _warp_token_label(label: torch.Tensor,
+                      theta: torch.Tensor) -> torch.Tensor:
     """Warp ``(C, h, w)`` with the affine ``theta`` (2x3, output -> input in
     normalised coordinates, ``align_corners=False``); cells that come from
     outside the map get the uniform distribution, as the sources' zero
