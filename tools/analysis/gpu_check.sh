@@ -15,6 +15,12 @@ if compgen -G ".whl/*.whl" > /dev/null; then
     "$PYTHON" -m pip install -q --no-index --no-deps --no-compile \
         --no-cache-dir --upgrade --target "$SITE" .whl/*.whl
     export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}"
+    # Python >= 3.12 has no distutils, and mmengine's Runner imports
+    # distutils.errors; setuptools provides it through a .pth file, which a
+    # --target folder on PYTHONPATH does not run: expose its copy directly
+    if ! "$PYTHON" -c 'import distutils.errors' 2> /dev/null; then
+        ln -sfn setuptools/_distutils "$SITE/distutils"
+    fi
 fi
 export PYTHONUNBUFFERED=1
 exec "$PYTHON" tools/analysis/gpu_check.py "$@"
