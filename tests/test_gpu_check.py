@@ -205,3 +205,15 @@ def test_cudnn_layout_names():
     q, k, v = gc.sdpa_inputs(B, h, S, 4 * S, d, torch.float32, 'cpu', 'op')
     assert gc.cudnn_layout(q, k, v) == 'neither'
     assert q.stride() == (S * 3 * h * d, d, 3 * h * d, 1)
+
+
+def test_dist_on_one_gpu_is_a_skipped_record(tmp_path, monkeypatch):
+    """The GPU run's dist section on a machine with fewer than 2 GPUs."""
+    gc = _load()
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 1)
+    rec = dict(status='ok', skipped=[], notes=[], rows=[])
+    gc.section_dist(gc.full_sizes(), gc.Clock(60), rec, str(tmp_path))
+    assert rec['status'] == 'skipped' and not rec['rows']
+    assert rec['skipped'] == [
+        '2-process NCCL run: torch.cuda.device_count() = 1 < 2']
