@@ -1,0 +1,31 @@
+# The small analysis model on the motion-structure benchmark: the DeiT-
+# shaped isotropic StructSA ViT (StructDeiT3D) scaled down to 64 channels,
+# 4 layers, 2 heads of width 32; tubelets 2x4x4 on 8x32x32 clips give a
+# 4x8x8 token grid (256 tokens + cls). D = 4, 3x3x3 kernels, context
+# aggregation, channel-wise correlation and aggregation (the paper's default
+# StructSA). The ablation grid (configs/benchmark/grid_structdeit.py)
+# changes one switch at a time through --cfg-options.
+_base_ = ['./_base_/motion-structure_8x32.py']
+
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(
+        type='StructDeiT3D',
+        arch=dict(embed_dims=64, num_layers=4, num_heads=2),
+        img_size=32,
+        num_frames=8,
+        patch_size=(2, 4, 4),
+        structure_dim=4,
+        kernel_size=3,
+        kv_stride=1,
+        drop_path_rate=0.),
+    cls_head=dict(
+        type='TimeSformerHead',
+        num_classes=8,
+        in_channels=64,
+        average_clips='prob'),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        format_shape='NCTHW'))

@@ -1,0 +1,137 @@
+"""The ablation harness (tools/analysis/ablate.py): its paired bootstrap on
+known numbers, and a micro grid end to end (2 variants x 1 seed, a few
+iterations on clips from tools/data/make_motion_structure.py)."""
+import csv
+import json
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+
+from tool_runner import ROOT, run_ok, run_tool
+
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+ablate = pytest.importorskip('ablate')
+
+CONFIG = 'configs/benchmark/structdeit-tiny-d4_8x32_motion-structure.py'
+
+
+def test_paired_bootstrap_constant_difference():
+    a = np.array([0.7, 0.6, 0.8])
+    assert ablate.paired_bootstrap(a, a - 0.1) == pytest.approx(
+        (0.1, 0.1, 0.1))
+    # per-clip input: every clip right vs every clip wrong
+    m = np.ones((3, 50))
+    assert ablate.paired_bootstrap(m, 0 * m) == pytest.approx((1, 1, 1))
+
+
+def test_paired_bootstrap_interval():
+    # three seeds: the interval lies within the observed differences and
+    # holds their mean
+    mean, lo, hi = ablate.paired_bootstrap([3., 2., 4.], [2., 0., 1.])
+    assert mean == pytest.approx(2.0)
+    assert 1.0 <= lo < 2.0 < hi <= 3.0
+    # many pairs of normal noise: close to mean +- 1.96 sd / sqrt(n)
+    rng = np.random.default_rng(0)
+    d = rng.normal(0.5, 2.0, size=400)
+    mean, lo, hi = ablate.paired_bootstrap(d, np.zeros_like(d),
+                                           num_samples=4000)
+    half = 1.96 * d.std(ddof=1) / np.sqrt(len(d))
+    assert lo == pytest.approx(d.mean() - half, abs=0.04)
+    assert hi == pytest.approx(d.mean() + half, abs=0.04)
+    # pairing matters: a shared per-seed offset cancels in the difference
+    base = np.array([0.2, 0.5, 0.8])
+    _, lo, hi = ablate.paired_bootstrap(base + 0.05, base)
+    assert lo == pytest.approx(0.05) and hi == pytest.approx(0.05)
+    with pytest.raises(ValueError):
+        ablate.paired_bootstrap([1, 2], [1, 2, 3])
+
+
+def test_grid_files(tmp_path):
+    grid = ablate.load_grid(osp.join(ROOT, 'configs/benchmark/'
+                                     'grid_structdeit.py'))
+    assert grid['baseline'] in grid['variants']
+    assert osp.isfile(osp.join(ROOT, grid['config']))
+    assert all(isinstance(o, str) and '=' in o
+               for opts in grid['variants'].values() for o in opts)
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps({'variants': {'x': ['no_equals_sign']}}))
+    with pytest.raises(ValueError, match='key=value'):
+        ablate.load_grid(str(bad))
+    good = tmp_path / 'g.yaml'
+    good.write_text('variants:\n  a: []\n  b: ["model.x=1"]\nbaseline: a\n')
+    assert ablate.load_grid(str(good))['variants'] == {'a': [],
+                                                       'b': ['model.x=1']}
+
+
+@pytest.fixture(scope='module')
+def micro_data(tmp_path_factory):
+    out = tmp_path_factory.mktemp('msdata')
+    run_ok([osp.join('tools', 'data', 'make_motion_structure.py'), '--out',
+            str(out), '--num-train', '16', '--num-test', '16', '--workers',
+            '1'])
+    return out
+
+
+def test_micro_grid_end_to_end(micro_data, tmp_path):
+    root = tmp_path / 'ablate'
+    data = str(micro_data)
+    common = [
+        f'train_dataloader.dataset.ann_file={data}/train_list_videos.txt',
+        f'train_dataloader.dataset.data_prefix.video={data}/videos_train',
+        f'test_dataloader.dataset.ann_file={data}/test_list_videos.txt',
+        f'test_dataloader.dataset.data_prefix.video={data}/videos_test',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'train_cfg.max_iters=2', 'default_hooks.checkpoint.interval=2',
+        'param_scheduler=[]', 'model.backbone.arch.embed_dims=32',
+        'model.backbone.arch.num_layers=1', 'model.backbone.arch.num_heads=1',
+        'model.cls_head.in_channels=32',
+    ]
+    args = [osp.join('tools', 'analysis', 'ablate.py'), CONFIG,
+            '--variant', 'd2', 'model.backbone.structure_dim=2',
+            '--variant', 'd0', 'model.backbone.structure_dim=0',
+            '--baseline', 'd2', '--seeds', '0', '--work-root', str(root),
+            '--shape', '1', '3', '8', '32', '32', '--num-bootstrap', '200',
+            '--cfg-options', *common]
+    out = run_ok(args, timeout=900)
+    assert 'top1' in out
+
+    with open(root / 'results.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [(r['variant'], r['seed']) for r in rows] == [('d2', '0'),
+                                                         ('d0', '0')]
+    for r in rows:
+        assert 0.0 <= float(r['top1']) <= 1.0
+        assert int(r['num_test']) == 16
+        assert float(r['train_time_s']) > 0
+    # the counted FLOPs follow the variant: D = 2 has 2x the keys
+    assert int(rows[0]['flops']) > int(rows[1]['flops']) > 0
+    md = (root / 'results.md').read_text()
+    assert '| d2 | 1 |' in md and '(baseline)' in md and '| d0 | 1 |' in md
+    top1 = {r['variant']: float(r['top1']) for r in rows}
+    diff = (top1['d0'] - top1['d2']) * 100
+    assert f'{diff:+.1f} [' in md
+    assert (root / 'results.png').stat().st_size > 1000
+    for v in ('d2', 'd0'):
+        res = json.loads((root / v / 'seed_0' / 'result.json').read_text())
+        assert res['checkpoint'] == 'iter_2.pth'
+
+    # finished runs are skipped; the report alone is re-made from disk
+    out = run_ok(args, timeout=900)
+    assert out.count('done, skipped') == 2
+    (root / 'results.md').unlink()
+    out = run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
+                  str(root), '--report-only'])
+    assert (root / 'results.md').read_text().count('(baseline)') == 1
+
+    # a failing run says which one and where its log is
+    proc = run_tool([osp.join('tools', 'analysis', 'ablate.py'), CONFIG,
+                     '--variant', 'broken', 'model.backbone.arch.num_heads=3',
+                     '--work-root', str(root), '--cfg-options', *common])
+    assert proc.returncode != 0
+    assert 'broken seed 0 failed' in proc.stdout and 'ablate.log' in \
+        proc.stdout
