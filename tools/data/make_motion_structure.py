@@ -237,11 +237,14 @@ def _photos(names):
 
 def render_clip(rng: np.random.Generator, label: int, num_frames: int = 8,
                 size: int = 32, sources=SPLIT_SOURCES['train'],
-                leak: bool = False) -> np.ndarray:
+                leak: bool = False, distractors=(1, 2),
+                actor_size=(0.32, 0.45)) -> np.ndarray:
     """One clip of class ``label`` as uint8 RGB ``(T, S, S, 3)``.
 
     Rendered at twice the size and area-downsampled (sub-pixel motion).
-    ``leak`` (tests only) tints the background by the label, a deliberately
+    ``distractors``: (min, max) number of distractor objects;
+    ``actor_size``: its long side as a fraction of the frame. ``leak``
+    (tests only) tints the background by the label, a deliberately
     leaky variant that single-frame probes must detect."""
     import cv2
     T, S = num_frames, size
@@ -260,9 +263,10 @@ def render_clip(rng: np.random.Generator, label: int, num_frames: int = 8,
 
     kind = _KINDS[label // 2]
     pos, ang = _actor_track(rng, kind, T, S)
-    objs = [(_object(rng, pick(), int(rng.uniform(0.32, 0.45) * R)), pos * 2,
-             ang)]
-    for _ in range(int(rng.integers(1, 3))):  # distractors: constant drift
+    objs = [(_object(rng, pick(), int(rng.uniform(*actor_size) * R)),
+             pos * 2, ang)]
+    num_distractors = int(rng.integers(distractors[0], distractors[1] + 1))
+    for _ in range(num_distractors):  # distractors: constant drift
         h = rng.uniform(0, 2 * np.pi)
         v = rng.uniform(0, 1.5) * np.array([np.sin(h), np.cos(h)])
         p = rng.uniform(0, S, size=2) + np.arange(T)[:, None] * v
@@ -302,25 +306,26 @@ def write_video(path: str, frames: np.ndarray, fps: int = 8) -> None:
     writer.release()
 
 
-def _write_one(job, out, split, seed, frames, size):
+def _write_one(job, out, split, seed, frames, size, render_kw):
     index, label = job
     import cv2
     cv2.setNumThreads(1)
     rng = np.random.default_rng(clip_seed(seed, split, index))
-    clip = render_clip(rng, label, frames, size, SPLIT_SOURCES[split])
+    clip = render_clip(rng, label, frames, size, SPLIT_SOURCES[split],
+                       **render_kw)
     rel = f'{CLASSES[label]}/{split}_{index:06d}.mp4'
     write_video(osp.join(out, f'videos_{split}', rel), clip)
     return f'{rel} {label}'
 
 
-def make_split(out, split, num, seed, frames, size, workers):
+def make_split(out, split, num, seed, frames, size, workers, render_kw):
     """Write ``num`` clips (classes balanced: label = index mod 8) and the
     list file; returns its path."""
     for name in CLASSES:
         os.makedirs(osp.join(out, f'videos_{split}', name), exist_ok=True)
     jobs = [(i, i % len(CLASSES)) for i in range(num)]
     fn = partial(_write_one, out=out, split=split, seed=seed, frames=frames,
-                 size=size)
+                 size=size, render_kw=render_kw)
     if workers > 1:
         with Pool(workers) as pool:
             lines = pool.map(fn, jobs, chunksize=32)
@@ -333,22 +338,30 @@ def make_split(out, split, num, seed, frames, size, workers):
 
 
 def make_motion_structure(out, seed=0, num_train=6000, num_test=800,
-                          frames=8, size=32, workers=1):
+                          frames=8, size=32, workers=1, distractors=(1, 2),
+                          actor_size=(0.32, 0.45)):
     if num_train % len(CLASSES) or num_test % len(CLASSES):
         raise ValueError(f'--num-train and --num-test must be multiples of '
                          f'{len(CLASSES)} (balanced classes); got '
                          f'{num_train}, {num_test}')
     if frames < 4 or size < 16:
         raise ValueError('need --frames >= 4 and --size >= 16')
+    if not 0 <= distractors[0] <= distractors[1]:
+        raise ValueError(f'--distractors MIN MAX: 0 <= MIN <= MAX; got '
+                         f'{distractors}')
+    render_kw = dict(distractors=tuple(distractors),
+                     actor_size=tuple(actor_size))
     os.makedirs(out, exist_ok=True)
-    anns = {split: make_split(out, split, n, seed, frames, size, workers)
+    anns = {split: make_split(out, split, n, seed, frames, size, workers,
+                              render_kw)
             for split, n in (('train', num_train), ('test', num_test))}
     with open(osp.join(out, 'classes.txt'), 'w') as f:
         f.write('\n'.join(CLASSES) + '\n')
     meta = dict(
         seed=seed,
         args=dict(num_train=num_train, num_test=num_test, frames=frames,
-                  size=size),
+                  size=size, distractors=list(distractors),
+                  actor_size=list(actor_size)),
         classes=list(CLASSES),
         reverse_map=REVERSE_MAP,
         hflip_map=HFLIP_MAP,
@@ -372,6 +385,12 @@ def parse_args(argv=None):
     p.add_argument('--frames', type=int, default=8)
     p.add_argument('--size', type=int, default=32,
                    help='frame height and width in pixels')
+    p.add_argument('--distractors', type=int, nargs=2, default=[1, 2],
+                   metavar=('MIN', 'MAX'),
+                   help='number of distractor objects per clip')
+    p.add_argument('--actor-size', type=float, nargs=2,
+                   default=[0.32, 0.45], metavar=('MIN', 'MAX'),
+                   help="actor's long side as a fraction of the frame")
     p.add_argument('--workers', type=int, default=2)
     return p.parse_args(argv)
 
@@ -380,7 +399,8 @@ def main(argv=None):
     args = parse_args(argv)
     anns = make_motion_structure(args.out, args.seed, args.num_train,
                                  args.num_test, args.frames, args.size,
-                                 args.workers)
+                                 args.workers, args.distractors,
+                                 args.actor_size)
     print(f'wrote {args.out}: {anns["train"]}, {anns["test"]}')
 
 
