@@ -205,8 +205,75 @@ def _fix_video_visualization() -> None:
     vis.VisualizationHook._draw_samples = _draw_samples
 
 
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    return ' '.join(str(exc).split())[:limit]
+
+
+def _compile_the_model_not_the_step() -> None:
+    """mmengine 0.10.7's ``compile=True`` wraps ``model.train_step`` in
+    ``torch.compile`` (``Runner._maybe_compile``): the optimizer step and
+    mmengine's parameter-scheduler wrapper inside it are traced too, and
+    with torch 2.14 that fails on the first iteration, after minutes of
+    tracing, with ``InternalTorchDynamoError: AttributeError:
+    'UserDefinedDictVariable' object has no attribute 'items'`` at
+    ``for group in self.param_groups`` (the same class of failure as
+    open-mmlab/mmdetection#11398: ``--cfg-options compile=True`` breaks
+    official training). Compile the model's ``forward`` instead (loss and
+    predict modes; the data preprocessor and the optimizer stay eager),
+    with the same options (``compile=dict(backend=..., mode=...)``), once.
+    ``compile`` unset or ``False`` goes to mmengine unchanged.
+    """
+    from mmengine.model import is_model_wrapper
+    from mmengine.runner import Runner
+
+    original = Runner._maybe_compile
+    if getattr(original, '_structvit_forward', False):
+        return
+
+    @functools.wraps(original)
+    def _maybe_compile(self, target: str) -> None:
+        options = self.cfg.get('compile', None)
+        if not options:
+            return original(self, target)
+        options = {} if options is True else dict(options)
+        model = self.model.module if is_model_wrapper(self.model) \
+            else self.model
+        if getattr(model, '_structvit_compiled', False):
+            return
+        compiled = torch.compile(model.forward, **options)
+
+        @functools.wraps(model.forward)
+        def forward(*args, **kwargs):
+            try:
+                return compiled(*args, **kwargs)
+            except torch._dynamo.exc.TorchDynamoException as exc:
+                raise RuntimeError(
+                    f'compile={self.cfg.compile!r}: torch.compile of '
+                    f'{type(model).__name__}.forward failed '
+                    f"({type(exc).__name__}: {_one_line(exc)}). "
+                    'Train without it (compile=False), or try another '
+                    "backend, e.g. --cfg-options compile.backend=aot_eager "
+                    "(no code generation; inductor needs a working C++ "
+                    'compiler on CPU)') from exc
+
+        # an instance attribute shadows the class's forward in __call__
+        model.forward = forward
+        model._structvit_compiled = True
+        self.logger.info(
+            f'compile: torch.compile({type(model).__name__}.forward'
+            f'{", " if options else ""}'
+            f'{", ".join(f"{k}={v!r}" for k, v in options.items())}) '
+            '(not train_step: mmengine would trace the optimizer step, '
+            'which fails); the first iterations of each mode and input '
+            'shape compile and are slow')
+
+    _maybe_compile._structvit_forward = True
+    Runner._maybe_compile = _maybe_compile
+
+
 def apply() -> None:
     _patch_missing_drn()
     _allow_mmengine_checkpoints()
     _allow_cpu_distributed()
     _fix_video_visualization()  # imports mmaction: after the drn fix
+    _compile_the_model_not_the_step()

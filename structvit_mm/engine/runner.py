@@ -1,5 +1,6 @@
 """mmengine's ``Runner`` that makes the config's number of classes one
-number before building anything (:mod:`structvit_mm.num_classes`).
+number before building anything (:mod:`structvit_mm.num_classes`), and
+honours ``compile=True`` in ``test()`` as well as in ``train()``.
 
 The project's runtime bases set ``runner_type = 'StructViTRunner'``; every
 OpenMMLab ``tools/train.py`` / ``tools/test.py`` (this repository's,
@@ -24,3 +25,9 @@ class StructViTRunner(Runner):
     def from_cfg(cls, cfg) -> 'Runner':
         sync_num_classes(cfg)
         return super().from_cfg(cfg)
+
+    def test(self) -> dict:
+        # mmengine compiles only in train(); ``compile=True`` on
+        # tools/test.py compiles the model's forward too (structvit_mm.compat)
+        self._maybe_compile('test_step')
+        return super().test()

@@ -1,7 +1,8 @@
 """Train-step and inference throughput and peak memory of whole models.
 
     python tools/analysis/benchmark.py [CONFIG ...] [--shape 1 3 16 224 224]
-        [--device cpu|cuda] [--amp] [--warmup 5] [--iters 10] [--out FILE]
+        [--device cpu|cuda] [--amp] [--compile] [--warmup 5] [--iters 10]
+        [--out FILE]
 
 Each config's ``model`` (an mmaction2 ``Recognizer3D`` or an mmpretrain
 ``ImageClassifier``) is measured at the same input, one model after the
@@ -14,10 +15,15 @@ Peak memory: ``torch.cuda.max_memory_allocated`` on GPU; on CPU each
 (model, mode) runs in a fresh process and the number is the growth of its
 peak resident set (``ru_maxrss``) over the peak after building the model
 and its input.
+``--compile`` measures each model a second time with backbone + head under
+``torch.compile`` (default inductor; forward and backward compiled, the
+AdamW step eager), as a row ``<model> [compiled]`` with ``compile_s``, the
+first (compiling) step's time, left out of the timed steps.
 (mmaction2's own ``benchmark.py`` is left from 0.x and fails under mmcv 2.)
 """
 import argparse
 import copy
+import functools
 import json
 import multiprocessing as mp
 import os
@@ -49,6 +55,8 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--amp', action='store_true',
                         help='bf16 autocast for the forward passes')
+    parser.add_argument('--compile', action='store_true',
+                        help='also measure every model under torch.compile')
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--no-baselines', action='store_true')
@@ -89,12 +97,15 @@ def head_logits(model, x):
 
 
 def measure(config: str, args, train: bool,
-            options: Optional[dict] = None) -> dict:
+            options: Optional[dict] = None, compiled: bool = False) -> dict:
     """Time ``args.iters`` train steps (or inference passes) of one model
-    (built with :func:`build`)."""
+    (built with :func:`build`); ``compiled``: under ``torch.compile``."""
     device = torch.device(args.device)
     model = build(config, options).to(device).train(train)
     x = torch.randn(*args.shape, device=device)
+    logits = functools.partial(head_logits, model)
+    if compiled:
+        logits = torch.compile(logits)
     amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.amp)
     if train:
         with torch.no_grad():
@@ -105,16 +116,19 @@ def measure(config: str, args, train: bool,
     def step():
         if train:
             with amp:
-                loss = F.cross_entropy(head_logits(model, x).float(), y)
+                loss = F.cross_entropy(logits(x).float(), y)
             optim.zero_grad(set_to_none=True)
             loss.backward()
             optim.step()
         else:
             with torch.no_grad(), amp:
-                head_logits(model, x)
+                logits(x)
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for _ in range(args.warmup):
+    first = time.perf_counter()
+    step()  # compiles when compiled
+    first = time.perf_counter() - first
+    for _ in range(args.warmup - 1):
         step()
     if device.type == 'cuda':
         torch.cuda.synchronize()
@@ -129,7 +143,9 @@ def measure(config: str, args, train: bool,
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
     seconds = (time.perf_counter() - start) / args.iters
     prefix = 'train' if train else 'infer'
+    extra = {f'{prefix}_compile_s': round(first, 1)} if compiled else {}
     return {
+        **extra,
         'params_m': round(sum(p.numel()
                               for p in model.parameters()) / 1e6, 2),
         f'{prefix}_ms': round(seconds * 1e3, 1),
@@ -138,21 +154,23 @@ def measure(config: str, args, train: bool,
     }
 
 
-def _worker(config, args, train, queue):
+def _worker(config, args, train, queue, compiled=False):
     torch.manual_seed(0)
     try:
-        queue.put(measure(config, args, train))
+        queue.put(measure(config, args, train, compiled=compiled))
     except BaseException:  # the parent re-raises it with the config's name
         import traceback
         queue.put(traceback.format_exc())
 
 
-def run_isolated(config: str, args, train: bool) -> dict:
+def run_isolated(config: str, args, train: bool,
+                 compiled: bool = False) -> dict:
     """A fresh process per (model, mode): on CPU, ru_maxrss is a lifetime
     high-water mark, so only a new process measures one thing alone."""
     ctx = mp.get_context('spawn')
     queue = ctx.Queue()
-    proc = ctx.Process(target=_worker, args=(config, args, train, queue))
+    proc = ctx.Process(target=_worker,
+                       args=(config, args, train, queue, compiled))
     proc.start()
     result = queue.get()
     proc.join()
@@ -168,17 +186,25 @@ def main(argv=None):
         models.update(BASELINES)
     results = {}
     for name, config in models.items():
-        results[name] = {**run_isolated(config, args, train=True),
-                         **run_isolated(config, args, train=False)}
-        print(name, results[name], flush=True)
+        for compiled in (False, True) if args.compile else (False, ):
+            key = f'{name} [compiled]' if compiled else name
+            results[key] = {
+                **run_isolated(config, args, train=True, compiled=compiled),
+                **run_isolated(config, args, train=False, compiled=compiled)
+            }
+            print(key, results[key], flush=True)
 
     cols = ['params_m', 'train_ms', 'train_clips_per_s', 'train_peak_mb',
             'infer_ms', 'infer_clips_per_s', 'infer_peak_mb']
+    if args.compile:
+        cols += ['train_compile_s', 'infer_compile_s']
     width = max(len(n) for n in results) + 2
     print('\n' + 'model'.ljust(width) + ''.join(c.rjust(18) for c in cols))
     for name, r in results.items():
-        print(name.ljust(width) + ''.join(str(r[c]).rjust(18) for c in cols))
+        print(name.ljust(width) +
+              ''.join(str(r.get(c, '-')).rjust(18) for c in cols))
     info = dict(shape=args.shape, device=args.device, amp=args.amp,
+                compile=args.compile,
                 warmup=args.warmup, iters=args.iters,
                 torch=torch.__version__, cpus=os.cpu_count(),
                 machine=platform.processor() or platform.machine(),
