@@ -13,3 +13,19 @@ def register_model(cls):
     MMACTION_MODELS.register_module(module=cls)
     MMPRETRAIN_MODELS.register_module(module=cls)
     return cls
+
+
+def import_on_first_use(registry, module: str) -> None:
+    """Import ``module`` (which registers into ``registry``) when
+    ``registry`` first looks a name up, the way mmengine imports a
+    registry's own ``locations``; at once if it already has.
+
+    For modules that need heavy imports (mmpretrain's models and
+    transforms cost every process seconds): ``import structvit_mm`` stays
+    light for the runs that never use them.
+    """
+    import importlib
+    if registry._imported:  # mmengine has no public API for this
+        importlib.import_module(module)
+    elif module not in registry._locations:
+        registry._locations.append(module)

@@ -594,3 +594,21 @@ def test_token_labeling_recipe(path, tmp_path):
             model = MODELS.build(cfg.model)
             feats = model.extract_feat(torch.zeros(1, 3, res, res))
             assert tuple(feats[-1].shape[-2:]) == (res // 32, res // 32)
+
+
+def test_imported_when_mmpretrain_registries_are_used():
+    """``import structvit_mm`` leaves Token Labeling (and mmpretrain's
+    models, seconds to import) out until an mmpretrain registry looks a
+    name up; then every class is there."""
+    run_ok(['-c', (
+        'import sys; import structvit_mm\n'
+        'assert not [m for m in sys.modules if "token_label" in m\n'
+        '            or m == "mmpretrain.models"], sorted(sys.modules)\n'
+        'from mmpretrain.registry import BATCH_AUGMENTS, MODELS, TRANSFORMS\n'
+        'assert MODELS.get("TokenLabelClassifier") is not None\n'
+        'assert MODELS.get("TokenLabelClsHead") is not None\n'
+        'assert BATCH_AUGMENTS.get("MixToken") is not None\n'
+        'assert TRANSFORMS.get("TokenLabelRandomResizedCrop") is not None\n'
+        'TRANSFORMS.build(dict(type="RandAugment", num_policies=2,\n'
+        '                      policies="timm_increasing_tl",\n'
+        '                      magnitude_level=9))\n')], cwd=ROOT)

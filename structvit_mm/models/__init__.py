@@ -1,8 +1,15 @@
+from mmpretrain.registry import BATCH_AUGMENTS
+from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
+
+from ..registry import import_on_first_use
 from .structsa import StructSA
 from .structvit import StructViT, StructViT3D
 from .structdeit import StructDeiT, StructDeiT3D
-from .token_labeling import MixToken, TokenLabelClassifier, TokenLabelClsHead
 
 __all__ = ['StructSA', 'StructViT', 'StructViT3D', 'StructDeiT',
-           'StructDeiT3D', 'MixToken', 'TokenLabelClassifier',
-           'TokenLabelClsHead']
+           'StructDeiT3D']
+
+# Token Labeling (token_labeling.py) builds on mmpretrain's classifier and
+# heads, seconds to import: imported when mmpretrain's registries are used
+for _registry in (MMPRETRAIN_MODELS, BATCH_AUGMENTS):
+    import_on_first_use(_registry, __name__ + '.token_labeling')
