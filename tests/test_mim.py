@@ -1,0 +1,147 @@
+"""model-index.yml / metafiles against the configs, and ``mim`` on them:
+``mim search structvit_mm`` lists every row with the paper's metrics,
+``mim train mmaction`` / ``mim test mmaction`` run a config of ours."""
+import importlib.util
+import json
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+import yaml
+from mmengine.config import Config
+from small_runs import make_videos, small_options, video_data_options
+
+import structvit_mm  # noqa: F401
+from structvit_mm.analysis import complexity_info
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load('gen_model_index',
+            osp.join(ROOT, 'tools', 'misc', 'gen_model_index.py'))
+get_flops = _load('get_flops',
+                  osp.join(ROOT, 'tools', 'analysis', 'get_flops.py'))
+
+
+def _models():
+    index = yaml.safe_load(open(osp.join(ROOT, 'model-index.yml')))
+    models = []
+    for metafile in index['Import']:
+        models += yaml.safe_load(open(osp.join(ROOT, metafile)))['Models']
+    return {m['Name']: m for m in models}
+
+
+def test_every_config_is_listed_once_and_every_listed_config_exists():
+    models = _models()
+    listed = sorted(m['Config'] for m in models.values())
+    assert len(listed) == len(set(listed))
+    assert listed == gen.config_files()  # each config under configs/, once
+    for m in models.values():
+        assert osp.isfile(osp.join(ROOT, m['Config'])), m['Config']
+        assert 'Weights' not in m  # no checkpoint was trained here
+
+
+def test_metafiles_are_what_the_generator_writes():
+    """Builds every listed config and counts its parameters; a new
+    config, a changed model or a new paper number makes this fail until
+    `python tools/misc/gen_model_index.py` is run (FLOPs come from its
+    cache, checked below)."""
+    for rel, text in gen.generate(count_flops=False).items():
+        assert open(osp.join(ROOT, rel)).read() == text, (
+            f'{rel} is out of date: python tools/misc/gen_model_index.py')
+
+
+def test_paper_metrics_are_marked_and_every_paper_row_has_them():
+    models = _models()
+    with_results = {n for n, m in models.items() if m.get('Results')}
+    for name in with_results:
+        for result in models[name]['Results']:
+            assert all(k.endswith(' (paper)') for k in result['Metrics'])
+    rows = {m.get('Alias', [n])[0] for n, m in models.items()}
+    assert set(gen.PAPER) <= rows  # no paper line without its config
+    assert models['structvit-s-4-1_in1k-224']['Results'][0]['Metrics'] == {
+        'Top 1 Accuracy (paper)': 83.2}
+    assert models['structvit_k400']['Results'] == models[
+        'structvit-s-4-2_in1k-pre_16x4x1_k400-rgb']['Results']
+
+
+# one image model per family and the flagship video model: counting the
+# full-size models is slow on a CPU; the others share the counting code
+COUNTED = ['configs/structvit/structvit-s-4-2_in1k-224.py',
+           'configs/structdeit/structdeit-s-d4_in1k-224.py',
+           'configs/structvit/structvit-s-4-2_in1k-pre_16x4x1_k400-rgb.py']
+
+
+@pytest.mark.parametrize('rel', COUNTED)
+def test_flops_and_params_agree_with_the_flops_tool(rel):
+    model = {m['Config']: m for m in _models().values()}[rel]
+    cfg = Config.fromfile(osp.join(ROOT, rel))
+    shape, _ = gen.test_input(cfg)
+    built = get_flops.build_model(cfg).eval()
+    res = complexity_info(get_flops.ClassifierForward(built).eval(),
+                          (torch.randn(*shape), ))
+    meta = model['Metadata']
+    assert abs(meta['FLOPs'] / res['flops'] - 1) < 0.05
+    assert abs(meta['Parameters'] / res['params'] - 1) < 0.05
+
+
+def _mim(*args, **kwargs):
+    return subprocess.run(
+        [sys.executable, '-m', 'mim', *args], cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600,
+        env=dict(__import__('os').environ, OMP_NUM_THREADS='1',
+                 PYTHONWARNINGS='ignore'), **kwargs)
+
+
+def test_mim_search_lists_every_row_with_the_papers_metrics(tmp_path):
+    """``python -m mim`` from the repository root: with an editable
+    install, pkg_resources finds the package (and its .mim) through the
+    root's structvit_mm.egg-info (README, "mim and the model index")."""
+    out = tmp_path / 'search.json'
+    proc = _mim('search', 'structvit_mm', '--json', str(out))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    found = json.load(open(out))  # field -> {config id: value}
+    models = _models()
+    assert set(found['config']) == set(models)
+    for name, model in models.items():
+        assert found['config'][name] == model['Config']
+        assert found['flops'][name] == model['Metadata']['FLOPs']
+        for result in model.get('Results', []):
+            for metric, value in result['Metrics'].items():
+                field = (f"{result['Dataset']}/{metric}").lower().replace(
+                    ' ', '_').replace('something-something_v',
+                                      'something-something v')
+                assert found[field][name] == value, (name, field)
+    # the human-readable listing of one family
+    proc = _mim('search', 'structvit_mm', '--model', 'structdeit')
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert 'config id: structdeit-s-d4_in1k-224' in proc.stdout
+    assert 'imagenet-1k/top_1_accuracy_(paper)' in proc.stdout
+
+
+def test_mim_train_and_test_run_our_config(tmp_path):
+    videos = str(tmp_path / 'videos')
+    make_videos(videos, num_classes=3)
+    config = 'configs/structvit_k400.py'
+    opts = ['--cfg-options', *small_options(osp.join(ROOT, config)),
+            *video_data_options(videos), 'model.cls_head.num_classes=3']
+    work = str(tmp_path / 'work')
+    proc = _mim('train', 'mmaction', config, '--gpus', '0', '--work-dir',
+                work, *opts)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert 'Training finished successfully' in proc.stdout
+    ckpt = osp.join(work, 'epoch_1.pth')
+    proc = _mim('test', 'mmaction', config, '--checkpoint', ckpt, '--gpus',
+                '0', '--work-dir', work, *opts)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    assert re.search(r'Epoch\(test\).*acc/top1: [\d.]+', proc.stdout)
