@@ -150,7 +150,7 @@ def test_single_frame_probe_at_chance(probe_data, frame):
 
 
 def test_single_frame_probe_sees_a_leak():
-    """The same probe on a variant whose background is tinted by the label:
+    """The same probe on a variant whose frames are tinted by the label:
     it must find the label, or the test above proves nothing."""
     xtr, ytr = _render('train', 160, leak=True)
     xte, yte = _render('test', 80, leak=True)
