@@ -20,10 +20,7 @@ model = dict(
 train_dataloader = dict(
     dataset=dict(pipeline=_base_.random_crop_only_pipeline))
 
-# the previous stage of the chain IN-1K -> K400 -> SS / Diving-48 / FineGym:
-# the K400 row's last checkpoint, loaded non-strictly after initialisation
-# (the 400-way cls_head.fc_cls does not fit: mmengine logs the size mismatch
-# and keeps the new head; every other weight is K400's)
+# the K400 row's last checkpoint (the chain: finetune_adamw_60e.py)
 load_from = 'work_dirs/structvit-b-4-2_in1k-pre_32x4x1_k400-rgb/epoch_110.pth'
 # keep the best checkpoint by mean class accuracy, the paper's metric
 default_hooks = dict(

@@ -15,10 +15,6 @@ model = dict(
     backbone=dict(structure_dim=8, kv_stride=1),
     cls_head=dict(num_classes=_base_.num_classes))
 
-# the previous stage of the chain IN-1K -> K400 -> SS / Diving-48 / FineGym:
-# the K400 row's last checkpoint, loaded non-strictly after initialisation
-# (the 400-way cls_head.fc_cls does not fit: mmengine logs the size mismatch
-# and keeps the new head; every other weight is K400's)
+# the K400 row's last checkpoint (the chain: finetune_adamw_60e.py)
 load_from = 'work_dirs/structvit-s-8-1_in1k-pre_16x4x1_k400-rgb/epoch_110.pth'
-default_hooks = dict(
-    checkpoint=dict(interval=5, max_keep_ckpts=3))
+default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=3))

@@ -16,3 +16,9 @@ param_scheduler = [
         begin=warmup_epochs,
         end=max_epochs)
 ]
+
+# A fine-tuning row starts from the previous stage of the chain
+# IN-1K -> K400 -> SS / Diving-48 / FineGym through its load_from: that
+# stage's last checkpoint, loaded non-strictly after initialisation (the
+# 400-way cls_head.fc_cls does not fit: mmengine logs the size mismatch and
+# keeps the new head; every other weight is loaded).
