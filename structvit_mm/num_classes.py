@@ -92,6 +92,10 @@ def _dataset_paths(dataset, prefix: Path) -> List[Path]:
     paths = []
     if 'num_classes' in dataset:
         paths.append(prefix + ('num_classes', ))
+    # transforms sized by it (Token Labeling's LoadTokenLabel)
+    for i, step in enumerate(dataset.get('pipeline') or []):
+        if isinstance(step, dict) and 'num_classes' in step:
+            paths.append(prefix + ('pipeline', i, 'num_classes'))
     if isinstance(dataset.get('dataset'), dict):
         paths += _dataset_paths(dataset['dataset'], prefix + ('dataset', ))
     for i, inner in enumerate(dataset.get('datasets') or []):

@@ -57,6 +57,17 @@ def test_head_override_sizes_everything_image():
     assert cfg.test_evaluator.topk == (1, )
 
 
+def test_token_label_maps_follow_the_head():
+    """Token Labeling's map loader scatters scores into num_classes maps."""
+    cfg = _cfg(osp.join(ROOT, 'configs', 'structvit',
+                        'structvit-s-4-1_tl_in1k-224.py'),
+               **{'model.head.num_classes': 3})
+    assert sync_num_classes(cfg) == 3
+    loads = [s for s in cfg.train_dataloader.dataset.pipeline
+             if s.type == 'LoadTokenLabel']
+    assert [s.num_classes for s in loads] == [3]
+
+
 def test_dataset_num_classes_on_the_command_line_sizes_the_head():
     cfg = _cfg(VIDEO, num_classes=7)
     assert sync_num_classes(cfg) == 7
