@@ -21,7 +21,9 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs')
 CONFIGS = sorted(
     f for f in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
-    if f'{os.sep}_base_{os.sep}' not in f)
+    if f'{os.sep}_base_{os.sep}' not in f
+    # ablation grids (tools/analysis/ablate.py) list variants, not a model
+    and not osp.basename(f).startswith('grid_'))
 IDS = [osp.relpath(f, CONFIG_DIR) for f in CONFIGS]
 
 NUM_CLASSES = dict(in1k=1000, k400=400, sthv1=174, sthv2=174, diving48=48,
@@ -96,8 +98,10 @@ def _registries(cfg):
 
 
 def _pipelines(cfg):
+    # (the motion-structure benchmark has no validation split)
     return {split: cfg[f'{split}_dataloader'].dataset.pipeline
-            for split in ('train', 'val', 'test')}
+            for split in ('train', 'val', 'test')
+            if cfg.get(f'{split}_dataloader')}
 
 
 def _step(pipeline, *types):
