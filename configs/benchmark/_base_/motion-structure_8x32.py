@@ -41,7 +41,7 @@ test_pipeline = [
 val_pipeline = test_pipeline
 
 train_dataloader = dict(
-    batch_size=16,
+    batch_size=32,
     num_workers=1,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
@@ -67,21 +67,23 @@ val_dataloader = None
 val_cfg = None
 val_evaluator = None
 
-# schedule: a fixed number of iterations (set by the model files)
-max_iters = 150
+# schedule: a fixed number of iterations, ~2 passes over 6000 clips (see
+# docs/readme/benchmark.md for what this budget gives)
+max_iters = 400
+warmup_iters = 40
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters + 1)
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999),
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.),
     clip_grad=dict(max_norm=5, norm_type=2))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
-         end=15),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=15, end=max_iters,
-         eta_min=1e-5)
+    dict(type='LinearLR', start_factor=0.04, by_epoch=False, begin=0,
+         end=warmup_iters),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters,
+         end=max_iters, eta_min=1e-5)
 ]
 
 default_hooks = dict(
@@ -90,4 +92,4 @@ default_hooks = dict(
 log_processor = dict(by_epoch=False)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, deterministic=False)
-auto_scale_lr = dict(enable=False, base_batch_size=16)
+auto_scale_lr = dict(enable=False, base_batch_size=32)
