@@ -43,7 +43,7 @@ pairs). What an order-blind model *can* see is which pair a clip belongs to
 (spinning vs travelling objects): the bag-of-frames ceiling is 1/2 on the
 8 classes, the within-pair ceiling 1/2 (chance). See
 tests/test_motion_structure.py for the probes and
-docs/readme/benchmark.md for the calibration.
+README, "What we measured" for the calibration.
 
 Clips are deterministic from ``--seed`` and independent of ``--workers``
 (each clip has its own seed derived from (seed, split, index)).
@@ -226,7 +226,7 @@ def _actor_track(rng, kind, T, S):
 
 
 _KINDS = ('rotate', 'speed', 'turn', 'gostop')
-# Difficulty (calibrated, docs/readme/benchmark.md): with an actor of a
+# Difficulty (calibrated, README, "What we measured"): with an actor of a
 # third of the frame and 1-2 distractors neither a small ViT nor a 3D CNN
 # left chance within a few hundred steps; an actor of 70-90 % of the frame
 # is learnt within the budget of the benchmark configs.

@@ -68,7 +68,7 @@ val_cfg = None
 val_evaluator = None
 
 # schedule: a fixed number of iterations, ~2 passes over 6000 clips (see
-# docs/readme/benchmark.md for what this budget gives)
+# README, "What we measured" for what this budget gives)
 max_iters = 400
 warmup_iters = 40
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
