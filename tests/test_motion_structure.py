@@ -161,25 +161,21 @@ def test_single_frame_probe_sees_a_leak():
 
 def test_bag_of_frames_blind_within_pairs(probe_data):
     """Frame-to-frame change energy, in order vs sorted (a bag): in order it
-    tells speed-up from slow-down and go-stop from stop-go; as a bag it
-    cannot, because each partner is the other played backwards."""
+    tells speed-up from slow-down; as a bag it cannot, because each partner
+    is the other played backwards."""
     (xtr, ytr), (xte, yte) = probe_data
 
     def energy(x):
         return np.abs(np.diff(x, axis=1)).mean((2, 3, 4))
 
-    results = {}
-    for pair in ((2, 3), (6, 7)):
-        mtr, mte = np.isin(ytr, pair), np.isin(yte, pair)
-        etr, ete = energy(xtr[mtr]), energy(xte[mte])
-        results[pair] = (
-            _probe(etr, ytr[mtr], ete, yte[mte]),
-            _probe(np.sort(etr, 1), ytr[mtr], np.sort(ete, 1), yte[mte]))
-    ordered = np.mean([r[0] for r in results.values()])
-    bag = np.mean([r[1] for r in results.values()])
-    # chance 1/2; 80 test clips: one std is 0.056
-    assert ordered > 0.75, results
-    assert bag < 0.68, results
+    pair = (2, 3)
+    mtr, mte = np.isin(ytr, pair), np.isin(yte, pair)
+    etr, ete = energy(xtr[mtr]), energy(xte[mte])
+    ordered = _probe(etr, ytr[mtr], ete, yte[mte])
+    bag = _probe(np.sort(etr, 1), ytr[mtr], np.sort(ete, 1), yte[mte])
+    # chance 1/2; 40 test clips: one std is 0.08
+    assert ordered > 0.75, (ordered, bag)
+    assert bag < 0.7, (ordered, bag)
 
 
 # ------------------------------------------------------------------ augment

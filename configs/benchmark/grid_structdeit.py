@@ -16,23 +16,25 @@ baseline = 'd4'
 seeds = [0, 1, 2]
 
 _bb = 'model.backbone.'
+# Order: the runs go seed by seed in this order, so a grid stopped early
+# has the main comparisons (D, ConvSA at equal FLOPs) for the most seeds.
 variants = {
     # Table 1a: number of structure detectors (D = 0: plain attention)
     'd4': [],
     'd0': [_bb + 'structure_dim=0'],
     'd1': [_bb + 'structure_dim=1'],
-    'd2': [_bb + 'structure_dim=2'],
-    'd8': [_bb + 'structure_dim=8'],
-    # Table 1b: kernel size M (M x M x M)
-    'm1': [_bb + 'kernel_size=1'],
-    'm5': [_bb + 'kernel_size=5'],
-    # Table 1c: element vs context aggregation
-    'element': [_bb + 'aggregation=element'],
-    # Table 6a: channel-wise correlation and aggregation off
-    'no-channelwise': [_bb + 'channelwise_correlation=False',
-                       _bb + 'channelwise_aggregation=False'],
     # Table 7: ConvSA (D = 1) made wider / deeper to D = 4's FLOPs
     'convsa-width': [_bb + 'structure_dim=1', _bb + 'arch.embed_dims=104',
                      'model.cls_head.in_channels=104'],
     'convsa-depth': [_bb + 'structure_dim=1', _bb + 'arch.num_layers=9'],
+    'd2': [_bb + 'structure_dim=2'],
+    'd8': [_bb + 'structure_dim=8'],
+    # Table 1c: element vs context aggregation
+    'element': [_bb + 'aggregation=element'],
+    # Table 1b: kernel size M (M x M x M)
+    'm1': [_bb + 'kernel_size=1'],
+    'm5': [_bb + 'kernel_size=5'],
+    # Table 6a: channel-wise correlation and aggregation off
+    'no-channelwise': [_bb + 'channelwise_correlation=False',
+                       _bb + 'channelwise_aggregation=False'],
 }
