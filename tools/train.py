@@ -165,12 +165,19 @@ def merge_args(cfg, args):
             '...)` in the config'
         cfg.auto_scale_lr.enable = True
 
-    # set random seeds
-    if cfg.get('randomness', None) is None:
-        cfg.randomness = dict(
-            seed=args.seed,
-            diff_rank_seed=args.diff_rank_seed,
-            deterministic=args.deterministic)
+    # set random seeds. mmaction2's train.py drops --seed whenever the config
+    # has a `randomness` dict (every runtime base has one), so a seed sweep
+    # silently trains one seed; here a flag given on the command line wins.
+    randomness = dict(cfg.get('randomness', None) or {})
+    if args.seed is not None or 'seed' not in randomness:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    randomness.setdefault('diff_rank_seed', False)
+    randomness.setdefault('deterministic', False)
+    cfg.randomness = randomness
 
     # before --cfg-options, which may then set the backends' arguments
     if args.vis_backend:
