@@ -39,4 +39,3 @@ def test_seed_without_randomness_in_config(monkeypatch, tmp_path):
                    config=str(bare)).randomness.seed == 5
     r = _merged(monkeypatch, config=str(bare)).randomness
     assert r.seed is None and r.deterministic is False
-

@@ -39,8 +39,9 @@ augmentation (``REVERSE_MAP``; see ``structvit_mm.datasets.transforms.
 ReverseClip``), (b) any frame-order-blind model (a bag of frames) cannot
 tell a clip from its partner, by construction. A horizontal flip is label-
 consistent too, with ``HFLIP_MAP`` (it swaps the rotation and the
-left / right pairs). What an order-blind model *can* see is which pair a clip belongs to
-(spinning vs travelling objects): the bag-of-frames ceiling is 1/2 on the
+left / right pairs). What an order-blind model *can* see is which pair a
+clip belongs to (spinning, or travelling along which axis): the
+bag-of-frames ceiling is 1/2 on the
 8 classes, the within-pair ceiling 1/2 (chance). See
 tests/test_motion_structure.py for the probes and
 README, "What we measured" for the calibration.
