@@ -50,6 +50,15 @@ def test_paired_bootstrap_interval():
         ablate.paired_bootstrap([1, 2], [1, 2, 3])
 
 
+def test_plot_limits_show_every_seed():
+    # a seed far above every mean (a bimodal grid) must not be cut off
+    lo, hi = ablate.plot_limits([14.2, 33.3], [[3.4, 18.4], [4.6, 25.6]],
+                                [12.1, 18.9, 11.8, 25.5, 14.5, 60.0])
+    assert lo <= 10.8 - 5 + 1e-9 and hi >= 60.0 + 5 - 1e-9
+    assert (lo, hi) == pytest.approx((5.8, 65.0))
+    assert ablate.plot_limits([50.], [[60.], [60.]], [99.]) == (0., 100.)
+
+
 GRIDS = sorted(
     glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'grid_*.py')))
 

@@ -51,6 +51,7 @@ import pickle
 import shlex
 import subprocess
 import sys
+import textwrap
 import time
 
 import numpy as np
@@ -426,16 +427,23 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
     ax.set_xticklabels([r['variant'] for r in summary], rotation=45,
                        ha='right')
     ax.set_ylabel('test top-1 (%)')
-    ax.set_title(title or 'ablation (bars: mean, whiskers: 95 % CI, '
-                 'dots: seeds)', fontsize=9)
-    lo = min(min(means - np.nan_to_num(err[0])), min(
-        r['top1'] * 100 for r in rows))
-    ax.set_ylim(max(0, lo - 5), min(100, max(means) + 10))
+    ax.set_title(textwrap.fill(
+        title or 'ablation (bars: mean, whiskers: 95 % CI, dots: seeds)',
+        int(fig.get_figwidth() * 12)), fontsize=9)
+    ax.set_ylim(*plot_limits(means, err, [r['top1'] * 100 for r in rows]))
     fig.tight_layout()
     fig.savefig(osp.join(work_root, 'results.png'), dpi=120)
     plt.close(fig)
     return summary
 
+
+def plot_limits(means, err, points, margin=5.):
+    """y-limits (in %) that show every bar, whisker and seed dot."""
+    err = np.nan_to_num(np.asarray(err, float).reshape(2, -1))
+    means = np.asarray(means, float)
+    lo = min(np.min(means - err[0]), min(points))
+    hi = max(np.max(means + err[1]), max(points))
+    return max(0., lo - margin), min(100., hi + margin)
 
 # ---------------------------------------------------------------- main
 def parse_args(argv=None):
