@@ -3,9 +3,9 @@
 # 1-1-2-1, channels 16-32-64-128, StructSA on 4x4x4 and 4x2x2 token grids,
 # D = 4, key/value stride 1, 3x3x3 kernels). Each variant changes one switch
 # through --cfg-options. A subset of the analysis model's grid (no D = 2,
-# no M = 5) to fit the hours of 2 cores, run in two phases: the main
-# comparisons (D, ConvSA at equal FLOPs), then D = 8 and M = 1. Element
-# aggregation and no channel-wise are defined but were not run (time):
+# no M = 5) to fit the hours of 2 cores, run in phases: the main
+# comparisons (D, ConvSA at equal FLOPs), then D = 8 and M = 1, then
+# element aggregation and no channel-wise:
 #
 #   python tools/analysis/ablate.py --grid configs/benchmark/grid_structvit.py \
 #       --seeds 0 1 2 --work-root work_dirs/ablate_motion_structvit \
@@ -13,6 +13,9 @@
 #   python tools/analysis/ablate.py --grid configs/benchmark/grid_structvit.py \
 #       --seeds 0 1 2 --work-root work_dirs/ablate_motion_structvit \
 #       --shape 1 3 8 64 64 --only d8 m1
+#   python tools/analysis/ablate.py --grid configs/benchmark/grid_structvit.py \
+#       --seeds 0 1 2 --work-root work_dirs/ablate_motion_structvit \
+#       --shape 1 3 8 64 64 --only element no-channelwise
 #
 # FLOPs (tools/analysis/get_flops.py --shape 1 3 8 64 64, per clip): D=0
 # 24.1 M, D=1 24.7 M, D=4 29.7 M, D=8 36.3 M. The convolution stages carry
