@@ -49,11 +49,16 @@ def _assert_fast_equals_literal(m, grid, batch=2, prefix=0):
                                    msg=f'gradient of {name}')
 
 
+NORMS = ['joint', 'per_detector']
+
+
+@pytest.mark.parametrize('score_norm', NORMS)
 @pytest.mark.parametrize(
     'ndim,grid_idx,stride,D',
     list(itertools.product([2, 3], [0, 1], [1, 2], [1, 4, 8])))
-def test_fast_equals_literal(ndim, grid_idx, stride, D):
-    _assert_fast_equals_literal(_make(ndim, D, stride), GRIDS[ndim][grid_idx])
+def test_fast_equals_literal(ndim, grid_idx, stride, D, score_norm):
+    _assert_fast_equals_literal(_make(ndim, D, stride, score_norm=score_norm),
+                                GRIDS[ndim][grid_idx])
 
 
 VARIANTS = {
@@ -76,8 +81,9 @@ VARIANTS = {
     for ndim, stride in ((2, 1), (2, 2), (3, 2), (3, 1))
     if variant != 'vanilla' or stride == 1  # vanilla attention has no stride
 ])
-def test_variants_fast_equals_literal(variant, ndim, stride):
-    kwargs = dict(VARIANTS[variant])
+@pytest.mark.parametrize('score_norm', NORMS)
+def test_variants_fast_equals_literal(variant, ndim, stride, score_norm):
+    kwargs = dict(VARIANTS[variant], score_norm=score_norm)
     D = 4
     if variant.startswith('value_kernel'):
         kwargs['value_kernel_size'] = (int(variant[-1]), ) * ndim
@@ -94,10 +100,13 @@ def test_variants_fast_equals_literal(variant, ndim, stride):
 @pytest.mark.parametrize('ndim,stride,D,prefix', [
     (2, 1, 4, 1), (2, 2, 4, 1), (3, 1, 1, 1), (3, 2, 8, 2), (2, 1, 0, 1),
     (3, 1, 4, 0)])
-def test_prefix_tokens_fast_equals_literal(ndim, stride, D, prefix):
-    """A cls token outside the grid (the analysis model, spec section 5)."""
-    _assert_fast_equals_literal(_make(ndim, D, stride), GRIDS[ndim][0],
-                                prefix=prefix)
+@pytest.mark.parametrize('score_norm', NORMS)
+def test_prefix_tokens_fast_equals_literal(ndim, stride, D, prefix,
+                                           score_norm):
+    """A cls token outside the grid (the analysis model, paper section 4.2)."""
+    _assert_fast_equals_literal(
+        _make(ndim, D, stride, score_norm=score_norm), GRIDS[ndim][0],
+        prefix=prefix)
 
 
 @pytest.mark.parametrize('impl', ['fast', 'literal'])

@@ -73,8 +73,9 @@ def test_autocast_qkv_reach_sdpa_in_one_dtype(dtype, ndim, prefix):
     assert y.dtype == dtype
     for t in (q, k, v):
         assert t.stride(-1) == 1
-    # the stacked copies are dense: D * N' (+ prefix) keys per head
-    n_kv = prefix + 4 * torch.Size(
+    # the stacked copies are dense: D * (prefix + N') keys per head (each
+    # detector's map holds the prefix keys)
+    n_kv = 4 * prefix + 4 * torch.Size(
         [(g + s - 1) // s for g, s in zip(grid, op.stride)]).numel()
     assert k.shape == v.shape == (2, 2, n_kv, 64)
     # dense, in (B, h, S, c) or (B, S, h, c) order: no gaps for the kernels

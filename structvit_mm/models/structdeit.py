@@ -13,8 +13,9 @@ an isotropic ViT (patch embedding, cls token, learned position embedding,
   ``2x16x16`` by default -> ``(B, C)`` (``TimeSformerHead``).
 
 The cls token lies outside the grid: its query attends like any other,
-and as a key / value it joins the joint softmax once, unconvolved, beside
-the ``D`` convolved copies of the grid keys (``StructSA``'s prefix tokens).
+and as a key / value it enters each of the ``D`` detector maps unconvolved
+(``StructSA``'s prefix tokens), so that every detector sees every key and
+the ``'attention'`` init makes a layer exactly DeiT's attention.
 With ``structure_dim=0`` the image model *is* mmpretrain's
 ``VisionTransformer`` (DeiT): the module names are its names (``patch_embed
 .projection``, ``layers.{i}.ln1/attn.qkv/attn.proj/ln2/ffn``, ``ln1``), so
@@ -146,6 +147,9 @@ class _StructDeiTBase(BaseModule):
         channelwise_correlation: bool = True,
         channelwise_aggregation: bool = True,
         aggregation: str = 'context',
+        score_norm: str = 'joint',
+        structure_init: str = 'default',
+        structure_init_std: float = 0.1,
         qkv_bias: bool = True,
         with_cls_token: bool = True,
         drop_rate: float = 0.,
@@ -192,7 +196,10 @@ class _StructDeiTBase(BaseModule):
             stride=_ntuple(kv_stride, ndim, 'kv_stride'),
             channelwise_correlation=channelwise_correlation,
             channelwise_aggregation=channelwise_aggregation,
-            aggregation=aggregation)
+            aggregation=aggregation,
+            score_norm=score_norm,
+            structure_init=structure_init,
+            structure_init_std=structure_init_std)
         dpr = torch.linspace(0, drop_path_rate, self.num_layers).tolist()
         self.layers = ModuleList([
             StructSALayer(
@@ -252,6 +259,13 @@ class StructDeiT(_StructDeiTBase):
         kv_stride (int | tuple): StructSA's key/value stride per axis.
         channelwise_correlation, channelwise_aggregation (bool): Table 6a.
         aggregation (str): ``'context'`` or ``'element'`` (Table 1c).
+        score_norm (str): ``'joint'`` softmax over all (key, detector)
+            pairs (every row) or ``'per_detector'``.
+        structure_init (str): ``'default'`` (PyTorch's init, every paper
+            row) or ``'attention'`` (each layer starts as plain attention;
+            exact warm starts from DeiT use it).
+        structure_init_std (float): the ``'attention'`` init's
+            perturbation of the aggregator amplitudes.
         qkv_bias (bool), drop_rate, attn_drop_rate (float): as DeiT.
         with_cls_token (bool): prepend a cls token (DeiT) and return it;
             without, return the mean of the tokens.

@@ -14,13 +14,29 @@ Two forms of the same operator live here, side by side:
   does the rest (flash / memory-efficient kernels on GPU). The joint
   softmax over ``(j, d)`` is the softmax over the stacked sequence.
 
-The tests hold the two equal in float64 (outputs and gradients). The
-parameter layout is a contract (spec section 1): ``qkv``, ``key_conv``,
-``value_conv``, ``proj``; output channel ``c * D + d`` of the grouped
-convolutions is channel ``c``, detector ``d``.
+The paper prints the kernel as ``kappa_ij = sigma_j(q_i K_j^T U^K^T) U^V``
+(section 3.2), which admits two readings of the softmax, both offered
+(``score_norm``): ``'joint'``, one softmax over all (key, detector) pairs
+(the default of every config), and ``'per_detector'``, one softmax over
+the keys of each detector, the ``D`` results summed. Prefix (cls) tokens
+lie outside the grid: as keys / values they enter every detector's map
+unconvolved, so each detector sees all keys.
+
+The paper does not say how the detectors and aggregators are initialised.
+``structure_init='default'`` keeps PyTorch's init of the grouped
+convolutions; ``'attention'`` sets them so that the layer starts as plain
+softmax attention over all keys (:func:`attention_init_exactness` says
+when that is exact; ``docs/warm_start.md`` explains the construction).
+
+The tests hold the two forms equal in float64 (outputs and gradients),
+for both readings and both inits. The parameter layout is a contract that
+checkpoints rely on: ``qkv``, ``key_conv``, ``value_conv``, ``proj``;
+output channel ``c * D + d`` of the grouped convolutions is channel ``c``,
+detector ``d``.
 """
+import itertools
 import math
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -31,6 +47,8 @@ from ..registry import register_model
 _CONV = {2: nn.Conv2d, 3: nn.Conv3d}
 _CONV_FN = {2: F.conv2d, 3: F.conv3d}
 _IMPLS = ('fast', 'literal')
+INITS = ('default', 'attention')
+SCORE_NORMS = ('joint', 'per_detector')
 
 
 def _as_tuple(value, name: str) -> Tuple[int, ...]:
@@ -68,6 +86,65 @@ def _unfold(x: torch.Tensor, kernel: Tuple[int, ...],
     return x.flatten(2 + n).flatten(2, 1 + n)
 
 
+def detector_offsets(structure_dim: int,
+                     stride: Sequence[int]) -> List[Tuple[int, ...]]:
+    """The key offset inside each stride cell that detector ``d`` reads
+    under the ``'attention'`` init: the ``prod(stride)`` polyphase offsets
+    in row-major order, cycled over the ``D`` detectors (``d % prod(S)``)."""
+    phases = list(itertools.product(*(range(s) for s in stride)))
+    return [phases[d % len(phases)] for d in range(structure_dim)]
+
+
+def attention_init_exactness(structure_dim: int,
+                             stride: Sequence[int],
+                             kernel_size: Sequence[int],
+                             value_kernel_size: Optional[Sequence[int]] = None,
+                             score_norm: str = 'joint',
+                             grid: Optional[Sequence[int]] = None,
+                             num_prefix_tokens: int = 0) -> Tuple[bool, str]:
+    """Does StructSA under the ``'attention'`` init compute plain softmax
+    attention over all ``P + N`` tokens exactly? Returns ``(exact, why)``.
+
+    The stacked keys are the grid keys, each exactly ``D / prod(S)`` times,
+    when ``D`` is a multiple of ``prod(S)``, every polyphase offset fits in
+    both kernels and the grid divides by ``S`` (otherwise the last cells
+    read zero padding, which joins the softmax as a key of score 0). A
+    prefix token sits once in each of the ``D`` maps, so its share matches
+    the grid keys' only when ``prod(S) = 1``; likewise the per-detector
+    softmax averages ``D`` attentions over different key subsets unless
+    ``prod(S) = 1``. The tests check every branch numerically.
+    """
+    if structure_dim == 0:
+        return True, 'plain attention (D = 0)'
+    stride = tuple(stride)
+    kernel_size = tuple(kernel_size)
+    value_kernel_size = tuple(value_kernel_size or kernel_size)
+    phases = math.prod(stride)
+    if structure_dim % phases:
+        return False, (f'D = {structure_dim} is not a multiple of '
+                       f'prod(stride) = {phases}: the phases are not '
+                       'covered equally often')
+    for name, kernel in (('kernel_size', kernel_size),
+                         ('value_kernel_size', value_kernel_size)):
+        if any(s - 1 > k // 2 for s, k in zip(stride, kernel)):
+            return False, (f'{name} {kernel} cannot reach every offset of '
+                           f'a stride-{stride} cell')
+    if grid is not None and any(g % s for g, s in zip(grid, stride)):
+        return False, (f'grid {tuple(grid)} does not divide by stride '
+                       f'{stride}: zero-padded keys join the softmax')
+    if phases > 1 and score_norm == 'per_detector':
+        return False, ('per-detector softmax over strided keys: a mean of '
+                       'attentions over key subsets')
+    if num_prefix_tokens and score_norm == 'per_detector' and \
+            structure_dim > 1:
+        return False, ('per-detector softmax: the D detector outputs are '
+                       'summed, and with them the prefix values, D times')
+    if phases > 1 and num_prefix_tokens:
+        return False, ('prefix tokens sit in every detector map, so with '
+                       f'a stride they weigh {phases}x a grid key')
+    return True, 'every key enters the stacked sequence equally often'
+
+
 @register_model
 class StructSA(nn.Module):
     """Structural self-attention.
@@ -94,6 +171,15 @@ class StructSA(nn.Module):
         proj_drop (float): dropout after ``proj``.
         impl (str): ``'fast'`` (default) or ``'literal'``; may be changed
             on the instance later.
+        score_norm (str): ``'joint'`` (one softmax over all (key, detector)
+            pairs, default) or ``'per_detector'`` (a softmax over keys per
+            detector, the ``D`` results summed).
+        structure_init (str): ``'default'`` (PyTorch's init of the grouped
+            convolutions) or ``'attention'`` (the layer starts as plain
+            attention; see :meth:`reset_structure`).
+        structure_init_std (float): under ``'attention'``, the std of the
+            zero-mean perturbation of the aggregator amplitudes that lets
+            copies of the same detector learn apart.
     """
 
     def __init__(self,
@@ -110,7 +196,10 @@ class StructSA(nn.Module):
                  qk_scale: Optional[float] = None,
                  attn_drop: float = 0.,
                  proj_drop: float = 0.,
-                 impl: str = 'fast'):
+                 impl: str = 'fast',
+                 score_norm: str = 'joint',
+                 structure_init: str = 'default',
+                 structure_init_std: float = 0.1):
         super().__init__()
         if embed_dims <= 0 or num_heads <= 0 or embed_dims % num_heads:
             raise ValueError(
@@ -121,6 +210,15 @@ class StructSA(nn.Module):
         if aggregation not in ('context', 'element'):
             raise ValueError(
                 f"aggregation must be 'context' or 'element', got {aggregation!r}")
+        if score_norm not in SCORE_NORMS:
+            raise ValueError(f'score_norm must be one of {SCORE_NORMS}, got '
+                             f'{score_norm!r}')
+        if structure_init not in INITS:
+            raise ValueError(f'structure_init must be one of {INITS}, got '
+                             f'{structure_init!r}')
+        if not structure_init_std >= 0:
+            raise ValueError('structure_init_std must be >= 0, got '
+                             f'{structure_init_std!r}')
         kernel_size = _as_tuple(kernel_size, 'kernel_size')
         stride = _as_tuple(stride, 'stride')
         ndim = len(kernel_size)
@@ -167,6 +265,9 @@ class StructSA(nn.Module):
         self.aggregation = aggregation
         self.scale = qk_scale or self.head_dims**-0.5
         self.impl = impl
+        self.score_norm = score_norm
+        self.structure_init = structure_init
+        self.structure_init_std = structure_init_std
 
         self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
         if structure_dim > 0:
@@ -178,6 +279,7 @@ class StructSA(nn.Module):
         self.attn_dropout = nn.Dropout(attn_drop)  # literal path only
         self.proj = nn.Linear(embed_dims, embed_dims)
         self.proj_drop = nn.Dropout(proj_drop)
+        self.reset_structure()
 
     def _structure_conv(self, kernel: Tuple[int, ...],
                         channelwise: bool) -> nn.Module:
@@ -193,11 +295,63 @@ class StructSA(nn.Module):
             groups=groups,
             bias=False)
 
+    @torch.no_grad()
+    def reset_structure(self) -> None:
+        """Apply ``structure_init`` to ``key_conv`` / ``value_conv``.
+
+        ``'default'`` leaves PyTorch's init alone (and draws nothing from
+        the random generator). ``'attention'``: detector ``d`` becomes a
+        dirac at the polyphase offset :func:`detector_offsets` gives it, so
+        with ``D = prod(S)`` the stacked keys are the ``N`` keys, each once;
+        aggregator ``d`` the same dirac times an amplitude ``beta``. Copies
+        of one offset (``D > prod(S)``, e.g. any ``D`` at stride 1) share
+        each key's attention weight equally, so ``beta`` of mean 1 over the
+        copies keeps the sum exact, and a zero-mean perturbation of std
+        ``structure_init_std`` (drawn per channel from the global generator)
+        makes the copies' gradients differ, so they can learn apart. Under
+        the per-detector softmax every detector is a full attention and the
+        amplitudes have mean ``1 / D`` instead. Called at construction and
+        by :meth:`init_weights`.
+        """
+        if self.structure_dim == 0 or self.structure_init == 'default':
+            return
+        D = self.structure_dim
+        offsets = detector_offsets(D, self.stride)
+        groups = {}
+        for d, o in enumerate(offsets):
+            groups.setdefault(o, []).append(d)
+        for conv, kernel in ((self.key_conv, self.kernel_size),
+                             (self.value_conv, self.value_kernel_size)):
+            w = conv.weight  # (C * D, 1, *k) channel-wise, (D, 1, *k) shared
+            w.zero_()
+            w = w.view(-1, D, *kernel)
+            amp = torch.ones(w.shape[:2], dtype=w.dtype, device=w.device)
+            if conv is self.value_conv:
+                noise = torch.randn(amp.shape, dtype=amp.dtype).to(amp) * \
+                    self.structure_init_std
+                for ds in groups.values():  # zero mean over each offset's copies
+                    noise[:, ds] -= noise[:, ds].mean(1, keepdim=True)
+                amp += noise
+                if self.score_norm == 'per_detector':
+                    amp /= D
+            for d, o in enumerate(offsets):
+                # offsets a kernel cannot reach fall back to its edge
+                tap = tuple(k // 2 + min(oi, k // 2) for k, oi in zip(kernel, o))
+                w[(slice(None), d) + tap] = amp[:, d]
+
+    def init_weights(self) -> None:
+        """mmengine calls this after the model-level ``init_cfg`` (which
+        sets only Linear / LayerNorm layers here), so the structure init is
+        what the detectors start from."""
+        self.reset_structure()
+
     def extra_repr(self) -> str:
         return (f'structure_dim={self.structure_dim}, '
                 f'kernel_size={self.kernel_size}, '
                 f'value_kernel_size={self.value_kernel_size}, '
-                f'stride={self.stride}, impl={self.impl!r}')
+                f'stride={self.stride}, impl={self.impl!r}, '
+                f'score_norm={self.score_norm!r}, '
+                f'structure_init={self.structure_init!r}')
 
     # ------------------------------------------------------------------ API
     def forward(self, x: torch.Tensor, grid: Sequence[int],
@@ -207,9 +361,10 @@ class StructSA(nn.Module):
         The last ``N`` tokens lie on ``grid`` ((H, W) or (T, H, W)); the
         first ``P = num_prefix_tokens`` (e.g. a cls token) lie outside it.
         A prefix token's query attends like any other; as a key / value it
-        joins the joint softmax once, unconvolved, beside the ``D`` stacked
-        copies of the grid keys (spec section 5). With ``D = 0`` this is
-        plain attention over all ``P + N`` tokens.
+        enters each detector's map unconvolved, beside that detector's
+        convolved grid keys (the paper's analysis model, section 4.2, has a
+        cls token; where it goes is our choice, see ``docs/warm_start.md``).
+        With ``D = 0`` this is plain attention over all ``P + N`` tokens.
         """
         grid = self._check_input(x, grid, num_prefix_tokens)
         B, N, C = x.shape
@@ -248,9 +403,9 @@ class StructSA(nn.Module):
     # ------------------------------------------------------------ fast path
     def _structure_tokens(self, t: torch.Tensor, conv: nn.Module,
                           grid: Tuple[int, ...]) -> torch.Tensor:
-        """Convolve keys or values and stack the D copies on the token axis.
+        """Convolve keys or values into the D detector copies.
 
-        t: (B, heads, N, c_h) -> (B, heads, D * N', c_h), N' = prod(ceil(grid/S)).
+        t: (B, heads, N, c_h) -> (B, heads, D, N', c_h), N' = prod(ceil(grid/S)).
         """
         B, h, N, c = t.shape
         D = self.structure_dim
@@ -262,21 +417,33 @@ class StructSA(nn.Module):
         # (B, C*D, *grid') -> (B, h, c, D, N') -> (B, h, D, N', c). The copy
         # to channels-last is needed: SDPA's fused CPU (and GPU) kernels take
         # only unit-stride head dims and would fall back to the math path.
-        t = t.reshape(B, h, c, D, -1).permute(0, 1, 3, 4, 2)
-        return t.reshape(B, h, -1, c).contiguous()
+        return t.reshape(B, h, c, D, -1).permute(0, 1, 3, 4, 2).contiguous()
 
     def _fast(self, q, k, v, grid, num_prefix_tokens=0):
-        if self.structure_dim > 0:
-            P = num_prefix_tokens
-            ks = self._structure_tokens(k[:, :, P:], self.key_conv, grid)
-            vs = self._structure_tokens(v[:, :, P:], self.value_conv, grid)
-            # the prefix keys / values join the stacked copies unconvolved
-            k = torch.cat([k[:, :, :P], ks], 2) if P else ks
-            v = torch.cat([v[:, :, :P], vs], 2) if P else vs
-        return F.scaled_dot_product_attention(
-            q, k, v,
-            dropout_p=self.attn_drop if self.training else 0.,
-            scale=self.scale)
+        drop = self.attn_drop if self.training else 0.
+        if self.structure_dim == 0:
+            return F.scaled_dot_product_attention(
+                q, k, v, dropout_p=drop, scale=self.scale)
+        P, D = num_prefix_tokens, self.structure_dim
+        ks = self._structure_tokens(k[:, :, P:], self.key_conv, grid)
+        vs = self._structure_tokens(v[:, :, P:], self.value_conv, grid)
+        if P:  # the prefix keys / values join every detector's map
+            B, h, _, c = k.shape
+            ks = torch.cat([k[:, :, None, :P].expand(B, h, D, P, c), ks], 3)
+            vs = torch.cat([v[:, :, None, :P].expand(B, h, D, P, c), vs], 3)
+        B, h, _, L, c = ks.shape
+        if self.score_norm == 'joint':
+            # the joint softmax over (d, j) is the softmax over the stack
+            return F.scaled_dot_product_attention(
+                q, ks.view(B, h, D * L, c), vs.view(B, h, D * L, c),
+                dropout_p=drop, scale=self.scale)
+        # per detector: D attentions in one call, detectors as extra heads
+        N = q.shape[2]
+        qd = q.unsqueeze(2).expand(B, h, D, N, c).reshape(B, h * D, N, c)
+        y = F.scaled_dot_product_attention(
+            qd, ks.view(B, h * D, L, c), vs.view(B, h * D, L, c),
+            dropout_p=drop, scale=self.scale)
+        return y.view(B, h, D, N, c).sum(2)
 
     # --------------------------------------------------------- literal path
     def _literal(self, q, k, v, grid, num_prefix_tokens=0):
@@ -286,23 +453,29 @@ class StructSA(nn.Module):
             attn = (q @ k.transpose(-2, -1)) * self.scale
             return self.attn_dropout(attn.softmax(-1)) @ v
         P = num_prefix_tokens
-        s = self._literal_scores(q, k[:, :, P:], grid)  # (B, h, Nq, D, N')
-        s_prefix = (q @ k[:, :, :P].transpose(-2, -1)) * self.scale
-        # One joint softmax over the prefix keys and all (detector, key) pairs.
-        attn = torch.cat([s_prefix, s.flatten(3)], -1).softmax(-1)
-        attn = self.attn_dropout(attn)
-        a_prefix, attn = attn[..., :P], attn[..., P:].view_as(s)
-        ctx = self._literal_contexts(v[:, :, P:], grid)  # (B, h, c, D, N')
-        return torch.einsum('bhidj,bhcdj->bhic', attn, ctx) + \
-            a_prefix @ v[:, :, :P]
+        s = self._literal_scores(q, k, grid, P)  # (B, h, Nq, D, P + N')
+        attn = self.attn_dropout(self._normalise(s))
+        ctx = self._literal_contexts(v, grid, P)  # (B, h, c, D, P + N')
+        return torch.einsum('bhidj,bhcdj->bhic', attn, ctx)
 
-    def _literal_scores(self, q, k, grid):
+    def _normalise(self, s: torch.Tensor) -> torch.Tensor:
+        """Scores (B, h, Nq, D, L) -> attention: one softmax over all
+        (detector, key) pairs, or one over the keys of each detector."""
+        if self.score_norm == 'joint':
+            return s.flatten(3).softmax(-1).view_as(s)
+        return s.softmax(-1)
+
+    def _literal_scores(self, q, k, grid, num_prefix_tokens=0):
         """Pattern-detector scores of the queries ``q`` (any subset of them).
 
-        q: (B, h, Nq, c), k: (B, h, N, c) -> (B, h, Nq, D, N'): the
-        correlation volume of each query with all keys on the key grid,
-        convolved by the ``D`` detectors (stride ``S``), times ``scale``.
+        q: (B, h, Nq, c), k: (B, h, P + N, c) -> (B, h, Nq, D, P + N'): for
+        each detector, the scores of the ``P`` prefix keys (plain ``q . k``)
+        followed by the correlation volume of each query with the grid keys,
+        convolved by that detector (stride ``S``); all times ``scale``.
         """
+        P = num_prefix_tokens
+        s_prefix = (q @ k[:, :, :P].transpose(-2, -1)) * self.scale
+        k = k[:, :, P:]
         B, h, Nq, c = q.shape
         D, C = self.structure_dim, self.embed_dims
         conv_fn = _CONV_FN[self.ndim]
@@ -321,13 +494,19 @@ class StructSA(nn.Module):
             s = conv_fn(corr.reshape(B * Nq * h, 1, *grid),
                         self.key_conv.weight, **conv)
             s = s.reshape(B, Nq, h, D, -1)
-        return s.permute(0, 2, 1, 3, 4) * self.scale  # (B, h, Nq, D, N')
+        s = s.permute(0, 2, 1, 3, 4) * self.scale  # (B, h, Nq, D, N')
+        return torch.cat([s_prefix.unsqueeze(3).expand(-1, -1, -1, D, -1), s],
+                         -1)
 
-    def _literal_contexts(self, v, grid):
-        """Value contexts: windows around each strided key, pooled per d.
+    def _literal_contexts(self, v, grid, num_prefix_tokens=0):
+        """Value contexts: the prefix values as they are, then windows
+        around each strided grid key, pooled by each aggregator.
 
-        v: (B, h, N, c) -> (B, h, c, D, N').
+        v: (B, h, P + N, c) -> (B, h, c, D, P + N').
         """
+        P = num_prefix_tokens
+        v_prefix = v[:, :, :P].transpose(-2, -1)  # (B, h, c, P)
+        v = v[:, :, P:]
         B, h, N, c = v.shape
         D, C = self.structure_dim, self.embed_dims
         windows = _unfold(_to_grid(v.transpose(1, 2).reshape(B, N, C), grid),
@@ -337,7 +516,9 @@ class StructSA(nn.Module):
             ctx = torch.einsum('bcjm,cdm->bcdj', windows, hv.view(C, D, -1))
         else:
             ctx = torch.einsum('bcjm,dm->bcdj', windows, hv)
-        return ctx.reshape(B, h, c, D, -1)
+        ctx = ctx.reshape(B, h, c, D, -1)
+        return torch.cat([v_prefix.unsqueeze(3).expand(-1, -1, -1, D, -1),
+                          ctx], -1)
 
     # ------------------------------------------------------- visualisation
     @torch.no_grad()
@@ -364,8 +545,9 @@ class StructSA(nn.Module):
             - ``scores`` (B, h, Q, D', *grid'): each detector's pre-softmax
               score map (the correlation volume convolved with the kernel,
               times ``scale``).
-            - ``attention`` (B, h, Q, D', *grid'): the joint softmax over
-              all (detector, key) pairs; sums to 1 over ``(D', grid')``.
+            - ``attention`` (B, h, Q, D', *grid'): the normalised scores
+              (``score_norm``): the joint softmax sums to 1 over
+              ``(D', grid')``, the per-detector one over ``grid'``.
             - ``output`` (B, Q, C): the layer's output for these queries
               (after ``proj``), equal to ``forward(x, grid)[:, queries]``.
         """
@@ -385,7 +567,7 @@ class StructSA(nn.Module):
             ctx = self._literal_contexts(v, grid)
             key_grid = tuple(
                 (g - 1) // st + 1 for g, st in zip(grid, self.stride))
-        attn = s.flatten(3).softmax(-1).view_as(s)
+        attn = self._normalise(s)
         y = torch.einsum('bhidj,bhcdj->bhic', attn, ctx)
         y = self.proj(y.transpose(1, 2).reshape(B, len(queries), C))
         Q = len(queries)

@@ -253,6 +253,9 @@ class _StructViTBase(BaseModule):
         out_indices: Union[int, Sequence[int]] = (3, ),
         frozen_stages: int = -1,
         with_cp: bool = False,
+        score_norm: str = 'joint',
+        structure_init: str = 'default',
+        structure_init_std: float = 0.1,
         structsa_cfg: Optional[dict] = None,
         init_cfg: Optional[Union[Dict, List[Dict]]] = [
             dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
@@ -287,6 +290,13 @@ class _StructViTBase(BaseModule):
                              f'{self.num_stages}], got {frozen_stages}')
         self.frozen_stages = frozen_stages
         self.with_cp = with_cp
+        op_cfg = dict(score_norm=score_norm, structure_init=structure_init,
+                      structure_init_std=structure_init_std)
+        twice = sorted(set(op_cfg) & set(structsa_cfg or {}))
+        if twice:
+            raise ValueError(f'{twice} given both as backbone arguments and '
+                             'in structsa_cfg; set them once, as arguments')
+        structsa_cfg = dict(op_cfg, **(structsa_cfg or {}))
 
         # Stems: stage 1 patchify, stages 2-4 2x downsampling, each + LN.
         for i in range(self.num_stages):
@@ -399,6 +409,14 @@ class StructViT(_StructViTBase):
         frozen_stages (int): freeze stages ``1..frozen_stages`` (stem and
             blocks; 4 also freezes the final norm); -1 freezes nothing.
         with_cp (bool): gradient checkpointing per block.
+        score_norm (str): StructSA's softmax reading, ``'joint'`` (over all
+            (key, detector) pairs; the paper rows) or ``'per_detector'``.
+        structure_init (str): ``'default'`` (PyTorch's init; the paper
+            rows, as the paper gives none) or ``'attention'`` (every
+            StructSA layer starts as plain attention; warm starts from
+            UniFormer use it).
+        structure_init_std (float): the ``'attention'`` init's
+            perturbation of the aggregator amplitudes.
         structsa_cfg (dict, optional): extra StructSA arguments (e.g.
             ``channelwise_correlation``, ``aggregation``, ``impl``).
         init_cfg (dict | list[dict], optional): initialisation config.
