@@ -68,7 +68,10 @@ setup(
     # tests; openmim itself installs with --no-deps (tools/setup_env.sh):
     # through opendatalab -> openxlab it pins setuptools~=60.2, which
     # conflicts with torch 2.14's setuptools>=77, and mim needs neither
+    # timm: a randomly initialised timm DeiT-S is the source the DeiT
+    # converter's timm layout is tested against (tests/test_convert.py)
     extras_require={'tests': ['pytest', 'scikit-image', 'scikit-learn',
+                              'timm==1.0.31',
                               'tensorboard==2.20.0', 'model-index',
                               'tabulate', 'pandas', 'click', 'colorama',
                               'requests', 'rich']},

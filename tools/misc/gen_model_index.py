@@ -29,7 +29,8 @@ import yaml
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CACHE = osp.join(ROOT, 'tools', 'misc', 'model_index_flops.json')
-SKIP_DIRS = ('_base_', 'demo', 'benchmark')
+# warm_start: fine-tunes from UniFormer / DeiT weights, not rows of the paper
+SKIP_DIRS = ('_base_', 'demo', 'benchmark', 'warm_start')
 
 PAPER_REF = dict(
     URL='https://openaccess.thecvf.com/content/CVPR2024/html/'
