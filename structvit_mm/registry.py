@@ -3,15 +3,41 @@
 StructViT is used from mmpretrain (images) and mmaction2 (video) configs;
 each library builds models only from its own ``MODELS`` registry, so every
 module of this package is registered in both under the same name.
+
+Without either library installed the op and the backbones are plain
+PyTorch modules (``HOSTS`` is False and nothing is registered); with only
+one of them, importing fails and names the missing one.
 """
-from mmaction.registry import MODELS as MMACTION_MODELS
-from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
+import importlib
+
+
+def _host_registries():
+    found, missing = {}, []
+    for name in ('mmaction', 'mmpretrain'):
+        try:
+            found[name] = importlib.import_module(f'{name}.registry').MODELS
+        except ImportError:
+            missing.append(name)
+    if found and missing:
+        raise ImportError(
+            f'structvit_mm registers into both mmaction2 and mmpretrain; '
+            f'{", ".join(found)} is installed but {", ".join(missing)} is '
+            'not (pip install the pinned set, tools/setup_env.sh)')
+    return found.get('mmaction'), found.get('mmpretrain')
+
+
+MMACTION_MODELS, MMPRETRAIN_MODELS = _host_registries()
+#: True when mmaction2 and mmpretrain are installed (the OpenMMLab plugin);
+#: False for plain-PyTorch use of the op and the backbones.
+HOSTS = MMACTION_MODELS is not None
 
 
 def register_model(cls):
-    """Class decorator: register ``cls`` in mmaction2's and mmpretrain's MODELS."""
-    MMACTION_MODELS.register_module(module=cls)
-    MMPRETRAIN_MODELS.register_module(module=cls)
+    """Class decorator: register ``cls`` in mmaction2's and mmpretrain's
+    MODELS (when they are installed)."""
+    if HOSTS:
+        MMACTION_MODELS.register_module(module=cls)
+        MMPRETRAIN_MODELS.register_module(module=cls)
     return cls
 
 

@@ -1,7 +1,4 @@
-from mmpretrain.registry import BATCH_AUGMENTS
-from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
-
-from ..registry import import_on_first_use
+from ..registry import HOSTS, import_on_first_use
 from .structsa import StructSA
 from .structvit import StructViT, StructViT3D
 from .structdeit import StructDeiT, StructDeiT3D
@@ -9,7 +6,11 @@ from .structdeit import StructDeiT, StructDeiT3D
 __all__ = ['StructSA', 'StructViT', 'StructViT3D', 'StructDeiT',
            'StructDeiT3D']
 
-# Token Labeling (token_labeling.py) builds on mmpretrain's classifier and
-# heads, seconds to import: imported when mmpretrain's registries are used
-for _registry in (MMPRETRAIN_MODELS, BATCH_AUGMENTS):
-    import_on_first_use(_registry, __name__ + '.token_labeling')
+if HOSTS:
+    # Token Labeling (token_labeling.py) builds on mmpretrain's classifier
+    # and heads, seconds to import: imported when mmpretrain's registries
+    # are used
+    from mmpretrain.registry import BATCH_AUGMENTS
+    from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
+    for _registry in (MMPRETRAIN_MODELS, BATCH_AUGMENTS):
+        import_on_first_use(_registry, __name__ + '.token_labeling')
