@@ -58,6 +58,7 @@ setup(
     description='StructSA / StructViT (CVPR 2024) for OpenMMLab',
     packages=find_packages(include=['structvit_mm', 'structvit_mm.*']),
     include_package_data=True,  # structvit_mm/.mim (MANIFEST.in)
+    license='Apache-2.0',
     python_requires='>=3.9',
     install_requires=REQUIRES,
     # scikit-image / scikit-learn: the real photos of the motion-structure

@@ -7,7 +7,7 @@ StructSA detectors / aggregators (``attn.key_conv`` / ``attn.value_conv``),
 which UniFormer and DeiT lack. Those come from the ``'attention'`` init,
 which makes each StructSA layer compute the source's attention, exactly
 where :func:`~structvit_mm.models.structsa.attention_init_exactness` says
-(``docs/warm_start.md`` has the table). So the converted model starts as
+(``docs/en/advanced_guides/warm_start.md`` has the table). So the converted model starts as
 the source model, not from scrambled attention.
 
 Source layouts read (each checked against the upstream code):

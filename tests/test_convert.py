@@ -1,6 +1,6 @@
 """Warm starts: UniFormer / DeiT checkpoints converted into StructViT /
 StructDeiT give the source model's logits (structvit_mm/convert.py), and the
-command lines of docs/warm_start.md run as written."""
+command lines of docs/en/advanced_guides/warm_start.md run as written."""
 import os.path as osp
 import re
 import shlex
@@ -91,7 +91,7 @@ def test_uniformer_video_logits(uniformer, row):
 
 def test_uniformer_paper_size_deviation(uniformer):
     """At 16x224x224 stage 4 is 8x7x7, which does not divide by S = 2: the
-    converted S-4-2 is measurably not UniFormer-S (docs/warm_start.md has
+    converted S-4-2 is measurably not UniFormer-S (docs/en/advanced_guides/warm_start.md has
     the number this prints); S-8-1 (stride 1) stays exact."""
     source, path = uniformer['s']
     x = torch.randn(1, 3, 16, 224, 224, generator=torch.Generator()
@@ -213,8 +213,8 @@ def test_distilled_deit_is_refused(tmp_path, deit_sources):
 
 # ------------------------------------------------------ the command lines
 def _doc_commands():
-    """The converter commands of docs/warm_start.md, as argument lists."""
-    with open(osp.join(ROOT, 'docs', 'warm_start.md')) as f:
+    """The converter commands of docs/en/advanced_guides/warm_start.md, as argument lists."""
+    with open(osp.join(ROOT, 'docs', 'en', 'advanced_guides', 'warm_start.md')) as f:
         text = f.read().replace('\\\n', ' ')
     return [shlex.split(line)[1:] for line in text.splitlines()
             if re.match(r'\s*python tools/convert/\w+_to_\w+\.py ', line)]

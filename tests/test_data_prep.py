@@ -1,5 +1,5 @@
-"""The data-preparation commands of docs/data_preparation.md, run on small
-samples of each dataset's official annotation files.
+"""The data-preparation commands of docs/en/user_guides/data_preparation.md,
+run on small samples of each dataset's official annotation files.
 
 Each test lays out a miniature of the downloaded dataset (the official
 annotation formats, media files named as the release names them), runs the

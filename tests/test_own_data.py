@@ -1,4 +1,4 @@
-"""README "Train on your own data": its configs
+"""docs/en/user_guides/own_data.md "Train on your own data": its configs
 and commands, run as written on generated data (3 classes), from a working
 directory that holds them, ``configs/``, ``tools/`` and ``data/``. The only
 addition: toy-size ``--cfg-options`` on the train and test commands
@@ -15,14 +15,14 @@ import pytest
 from small_runs import make_images, make_videos, small_options
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DOC = osp.join(ROOT, 'README.md')
+DOC = osp.join(ROOT, 'docs', 'en', 'user_guides', 'own_data.md')
 
 
 def _blocks(section):
-    """``({file name: text}, [command])`` of one ``####`` section."""
-    text = open(DOC).read().split('### Train on your own data\n', 1)[1]
-    text = text.split(f'#### {section}\n', 1)[1]
-    text = re.split(r'\n#{2,4} ', text, 1)[0]
+    """``({file name: text}, [command])`` of one ``##`` section."""
+    text = open(DOC).read().split('# Train on your own data\n', 1)[1]
+    text = text.split(f'\n## {section}\n', 1)[1]
+    text = re.split(r'\n## ', text, 1)[0]
     files, commands = {}, []
     for lang, body in re.findall(r'```(\w*)\n(.*?)```', text, re.S):
         if lang == 'python':

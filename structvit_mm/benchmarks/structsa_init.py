@@ -1,6 +1,6 @@
 """How StructSA starts: signal per ``D`` and exactness of the attention init.
 
-Two measurements behind ``docs/warm_start.md`` and
+Two measurements behind ``docs/en/advanced_guides/warm_start.md`` and
 ``tools/analysis/structsa_init.py``:
 
 * :func:`signal_table`: one StructSA layer on random tokens, the std of its

@@ -26,7 +26,7 @@ The paper does not say how the detectors and aggregators are initialised.
 ``structure_init='default'`` keeps PyTorch's init of the grouped
 convolutions; ``'attention'`` sets them so that the layer starts as plain
 softmax attention over all keys (:func:`attention_init_exactness` says
-when that is exact; ``docs/warm_start.md`` explains the construction).
+when that is exact; ``docs/en/advanced_guides/warm_start.md`` explains the construction).
 
 The tests hold the two forms equal in float64 (outputs and gradients),
 for both readings and both inits. The parameter layout is a contract that
@@ -363,7 +363,7 @@ class StructSA(nn.Module):
         A prefix token's query attends like any other; as a key / value it
         enters each detector's map unconvolved, beside that detector's
         convolved grid keys (the paper's analysis model, section 4.2, has a
-        cls token; where it goes is our choice, see ``docs/warm_start.md``).
+        cls token; where it goes is our choice, see ``docs/en/advanced_guides/warm_start.md``).
         With ``D = 0`` this is plain attention over all ``P + N`` tokens.
         """
         grid = self._check_input(x, grid, num_prefix_tokens)

@@ -1,4 +1,4 @@
-"""How StructSA starts at each init: the tables of docs/warm_start.md.
+"""How StructSA starts at each init: the tables of docs/en/advanced_guides/warm_start.md.
 
     python tools/analysis/structsa_init.py [--out-dir DIR]
 

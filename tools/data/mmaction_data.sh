@@ -10,7 +10,7 @@
 # Why a wrapper: those scripts import `tools.data.*` and read annotations
 # from `data/<dataset>/annotations/` relative to the working directory, so
 # they need mmaction2's .mim folder on PYTHONPATH and this repository's root
-# (where data/ lives) as the working directory. docs/data_preparation.md
+# (where data/ lives) as the working directory. docs/en/user_guides/data_preparation.md
 # gives the command for each dataset.
 set -euo pipefail
 

@@ -17,7 +17,7 @@ import argparse
 import os
 import os.path as osp
 
-# FineGym's own names for the element files (docs/data_preparation.md)
+# FineGym's own names for the element files (docs/en/user_guides/data_preparation.md)
 LABEL_SETS = {'gym99': 99, 'gym288': 288}
 
 
@@ -48,7 +48,7 @@ def write_split(data_root, label_set, split):
     if not osp.isfile(org):
         raise FileNotFoundError(
             f'{org} not found: download FineGym\'s {label_set} {split} '
-            'element file there (docs/data_preparation.md)')
+            'element file there (docs/en/user_guides/data_preparation.md)')
     clips = set(os.listdir(osp.join(data_root, 'subactions')))
     items = read_elements(org, LABEL_SETS[label_set])
     kept = [(name, label) for name, label in items
