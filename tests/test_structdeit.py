@@ -31,8 +31,14 @@ def test_structure_dim_0_is_mmpretrain_deit_small():
     deit.eval(), ours.eval()
     x = torch.randn(2, 3, 224, 224)
     with torch.no_grad():
+        # mmpretrain initialises the ViT head to zero: its logits agree
+        # whatever the backbones do, so compare the features too
         expected = deit(x, mode='tensor')
         got = ours(x, mode='tensor')
+        feat = deit.extract_feat(x)[0]
+        torch.testing.assert_close(ours.extract_feat(x)[0], feat, rtol=0,
+                                   atol=1e-5)
+    assert feat.abs().mean() > 0.1
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
     # ... and StructSA (D = 4) is a different model with the same names
     ours4 = _deit_classifier(dict(type='StructDeiT', arch='deit-small'))

@@ -13,8 +13,12 @@ _base_ = [
 ]
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
+# LayerScale 1e-6 as UniFormer-L-LS, the model of that script
+# (--model uniformer_large_ls; tlt/models/uniformer.py: layer_scale = True,
+# init_value = 1e-6), and as the plain L row
 model = dict(
-    backbone=dict(arch='l', structure_dim=4, kv_stride=1, drop_path_rate=0.4),
+    backbone=dict(arch='l', structure_dim=4, kv_stride=1, drop_path_rate=0.4,
+                  layer_scale_init_value=1e-6),
     head=dict(in_channels=640))
 optim_wrapper = dict(optimizer=dict(lr=1.2e-3))
 train_dataloader = dict(batch_size=64)

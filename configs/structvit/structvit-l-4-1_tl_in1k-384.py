@@ -14,8 +14,10 @@ _base_ = [
 ]
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
+# LayerScale 1e-6 (UniFormer-L-LS), as the 224 row whose weights it loads
 model = dict(
-    backbone=dict(arch='l', structure_dim=4, kv_stride=1, drop_path_rate=0.4),
+    backbone=dict(arch='l', structure_dim=4, kv_stride=1, drop_path_rate=0.4,
+                  layer_scale_init_value=1e-6),
     head=dict(in_channels=640))
 load_from = 'work_dirs/structvit-l-4-1_tl_in1k-224/epoch_310.pth'
 train_dataloader = dict(batch_size=32)

@@ -1,6 +1,8 @@
 """mmengine's ``Runner`` that makes the config's number of classes one
-number before building anything (:mod:`structvit_mm.num_classes`), and
-honours ``compile=True`` in ``test()`` as well as in ``train()``.
+number before building anything (:mod:`structvit_mm.num_classes`), scales
+the learning rate by the effective batch with gradient accumulation counted
+(:mod:`structvit_mm.engine.lr_scaling`), and honours ``compile=True`` in
+``test()`` as well as in ``train()``.
 
 The project's runtime bases set ``runner_type = 'StructViTRunner'``; every
 OpenMMLab ``tools/train.py`` / ``tools/test.py`` (this repository's,
@@ -11,6 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ..num_classes import sync_num_classes
+from .lr_scaling import check_accumulative_counts, scale_lr
 
 
 # mmengine's root registry: mmaction2's and mmpretrain's child registries
@@ -18,13 +21,24 @@ from ..num_classes import sync_num_classes
 @RUNNERS.register_module()
 class StructViTRunner(Runner):
     """``Runner`` whose :meth:`from_cfg` first calls
-    :func:`~structvit_mm.num_classes.sync_num_classes`: a mismatch stops
+    :func:`~structvit_mm.num_classes.sync_num_classes` and checks
+    ``optim_wrapper.accumulative_counts``: a mismatch or a bad count stops
     here, before the model, the datasets or the work directory exist."""
 
     @classmethod
     def from_cfg(cls, cfg) -> 'Runner':
         sync_num_classes(cfg)
+        check_accumulative_counts(cfg)
         return super().from_cfg(cfg)
+
+    def scale_lr(self, optim_wrapper, auto_scale_lr=None) -> None:
+        # mmengine's counts processes x batch_size only: with accumulation
+        # the lr came out divided by accumulative_counts, silently
+        loader = self._train_dataloader
+        batch_size = loader['batch_size'] if isinstance(loader, dict) \
+            else loader.batch_size
+        scale_lr(optim_wrapper, auto_scale_lr, self.world_size, batch_size,
+                 logger=self.logger)
 
     def test(self) -> dict:
         # mmengine compiles only in train(); ``compile=True`` on

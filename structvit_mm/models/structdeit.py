@@ -31,12 +31,14 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmcv.cnn.bricks import DropPath
+import torch.utils.checkpoint as cp
+from mmcv.cnn.bricks import DropPath, LayerScale
 from mmcv.cnn.bricks.transformer import FFN
 from mmengine.model import BaseModule, ModuleList
 from mmengine.model.weight_init import trunc_normal_
 
 from ..registry import register_model
+from .block_options import check_layer_scale, resolve_checkpoint_num
 from .inflate import init_from_image_checkpoint
 from .structsa import StructSA
 from .structvit import _ntuple
@@ -95,7 +97,10 @@ class PatchEmbed(BaseModule):
 class StructSALayer(BaseModule):
     """Pre-norm transformer layer with StructSA: ``x + DropPath(StructSA(
     LN(x)))``, then ``x + DropPath(FFN(LN(x)))``. ``(B, P + N, C)`` in and
-    out; the ``N`` grid tokens follow the ``P`` prefix tokens."""
+    out; the ``N`` grid tokens follow the ``P`` prefix tokens. With
+    ``layer_scale_init_value`` both branches are scaled per channel under
+    mmpretrain ``VisionTransformer``'s names (``attn.gamma1``,
+    ``ffn.gamma2``)."""
 
     def __init__(self,
                  embed_dims: int,
@@ -105,7 +110,8 @@ class StructSALayer(BaseModule):
                  drop_rate: float = 0.,
                  attn_drop_rate: float = 0.,
                  drop_path_rate: float = 0.,
-                 qkv_bias: bool = True) -> None:
+                 qkv_bias: bool = True,
+                 layer_scale_init_value: Optional[float] = None) -> None:
         super().__init__()
         self.ln1 = nn.LayerNorm(embed_dims, eps=1e-6)
         self.attn = StructSA(
@@ -119,12 +125,18 @@ class StructSALayer(BaseModule):
             feedforward_channels=feedforward_channels,
             ffn_drop=drop_rate,
             dropout_layer=dict(type='DropPath', drop_prob=drop_path_rate),
-            act_cfg=dict(type='GELU'))
+            act_cfg=dict(type='GELU'),
+            layer_scale_init_value=layer_scale_init_value or 0.)
+        # under the attention, as mmpretrain's MultiheadAttention keeps it,
+        # so a VisionTransformer with LayerScale loads key for key; applied
+        # here, StructSA itself is unchanged
+        self.attn.gamma1 = nn.Identity() if layer_scale_init_value is None \
+            else LayerScale(embed_dims, scale=layer_scale_init_value)
 
     def forward(self, x: torch.Tensor, grid: Sequence[int],
                 num_prefix_tokens: int) -> torch.Tensor:
-        x = x + self.drop_path(self.attn(self.ln1(x), grid,
-                                         num_prefix_tokens))
+        x = x + self.drop_path(self.attn.gamma1(
+            self.attn(self.ln1(x), grid, num_prefix_tokens)))
         return self.ffn(self.ln2(x), identity=x)
 
 
@@ -155,6 +167,8 @@ class _StructDeiTBase(BaseModule):
         drop_rate: float = 0.,
         attn_drop_rate: float = 0.,
         drop_path_rate: float = 0.1,
+        layer_scale_init_value: Optional[float] = None,
+        checkpoint_num: int = 0,
         init_cfg: Optional[Union[Dict, List[Dict]]] = [
             dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
             dict(type='Constant', layer='LayerNorm', val=1., bias=0.)
@@ -201,6 +215,11 @@ class _StructDeiTBase(BaseModule):
             structure_init=structure_init,
             structure_init_std=structure_init_std)
         dpr = torch.linspace(0, drop_path_rate, self.num_layers).tolist()
+        name = type(self).__name__
+        self.layer_scale_init_value = check_layer_scale(
+            layer_scale_init_value, name)
+        self.checkpoint_num, = resolve_checkpoint_num(
+            checkpoint_num, [self.num_layers], False, name)
         self.layers = ModuleList([
             StructSALayer(
                 C, self.arch_settings['num_heads'],
@@ -209,7 +228,9 @@ class _StructDeiTBase(BaseModule):
                 drop_rate=drop_rate,
                 attn_drop_rate=attn_drop_rate,
                 drop_path_rate=dpr[i],
-                qkv_bias=qkv_bias) for i in range(self.num_layers)
+                qkv_bias=qkv_bias,
+                layer_scale_init_value=self.layer_scale_init_value)
+            for i in range(self.num_layers)
         ])
         self.ln1 = nn.LayerNorm(C, eps=1e-6)  # final norm (mmpretrain's name)
 
@@ -234,8 +255,13 @@ class _StructDeiTBase(BaseModule):
         if self.with_cls_token:
             x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], 1)
         x = self.drop_after_pos(x + self.pos_embed)
-        for layer in self.layers:
-            x = layer(x, grid, self.num_extra_tokens)
+        for i, layer in enumerate(self.layers):
+            if i < self.checkpoint_num and self.training and \
+                    torch.is_grad_enabled():
+                x = cp.checkpoint(layer, x, grid, self.num_extra_tokens,
+                                  use_reentrant=False)
+            else:
+                x = layer(x, grid, self.num_extra_tokens)
         x = self.ln1(x)
         return x[:, 0] if self.with_cls_token else x.mean(1)
 
@@ -270,6 +296,14 @@ class StructDeiT(_StructDeiTBase):
         with_cls_token (bool): prepend a cls token (DeiT) and return it;
             without, return the mean of the tokens.
         drop_path_rate (float): stochastic depth (DeiT-S: 0.1).
+        layer_scale_init_value (float, optional): LayerScale on both
+            residual branches of every layer, initialised to this value,
+            under mmpretrain ``VisionTransformer``'s keys
+            (``layers.{i}.attn.gamma1.weight``, ``layers.{i}.ffn.gamma2.
+            weight``); None (default) leaves it off.
+        checkpoint_num (int): how many layers (from the first) recompute
+            their activations in the backward pass instead of keeping them;
+            the same outputs and gradients for less memory and more time.
         init_cfg: initialisation; the video model also takes an image
             checkpoint in ``dict(type='Pretrained', checkpoint=...)``.
 

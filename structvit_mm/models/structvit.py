@@ -28,6 +28,8 @@ from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule, ModuleList
 
 from ..registry import register_model
+from .block_options import (add_layer_scale, check_layer_scale,
+                            resolve_checkpoint_num, scaled)
 from .inflate import init_from_image_checkpoint
 from .structsa import StructSA
 
@@ -127,7 +129,9 @@ class ConvBlock(BaseModule):
 
     ``x + DWConv3(x)`` (conditional positional encoding), then
     ``x + DropPath(Conv1(DWConv5(Conv1(BN(x)))))``, then
-    ``x + DropPath(ConvMlp(BN(x)))``. Works on ``(B, C, *grid)``.
+    ``x + DropPath(ConvMlp(BN(x)))``. Works on ``(B, C, *grid)``. With
+    ``layer_scale_init_value`` the two residual branches are scaled by
+    ``gamma_1`` / ``gamma_2``, ``(1, C, 1, 1[, 1])`` (UniFormer-L-LS).
     """
 
     def __init__(self,
@@ -135,7 +139,8 @@ class ConvBlock(BaseModule):
                  ndim: int,
                  mlp_ratio: float = 4.,
                  drop: float = 0.,
-                 drop_path: float = 0.) -> None:
+                 drop_path: float = 0.,
+                 layer_scale_init_value: Optional[float] = None) -> None:
         super().__init__()
         conv = _CONV[ndim]
         self.pos_embed = conv(dim, dim, 3, padding=1, groups=dim)
@@ -147,12 +152,14 @@ class ConvBlock(BaseModule):
             else nn.Identity()
         self.norm2 = _BN[ndim](dim)
         self.mlp = ConvMlp(dim, int(dim * mlp_ratio), ndim, drop=drop)
+        add_layer_scale(self, (1, dim) + (1, ) * ndim,
+                        layer_scale_init_value)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.pos_embed(x)
-        x = x + self.drop_path(
-            self.conv2(self.attn(self.conv1(self.norm1(x)))))
-        x = x + self.drop_path(self.mlp(self.norm2(x)))
+        x = x + self.drop_path(scaled(
+            self.gamma_1, self.conv2(self.attn(self.conv1(self.norm1(x))))))
+        x = x + self.drop_path(scaled(self.gamma_2, self.mlp(self.norm2(x))))
         return x
 
 
@@ -162,7 +169,9 @@ class StructSABlock(BaseModule):
     ``x + DWConv3(x)``, then ``x + DropPath(StructSA(LN(x)))`` over all
     tokens of the stage (global, on the ``(T,) H, W`` grid), then
     ``x + DropPath(Mlp(LN(x)))``. Works on ``(B, C, *grid)``; the rank of
-    ``kernel_size`` (2 or 3) must equal ``ndim``.
+    ``kernel_size`` (2 or 3) must equal ``ndim``. With
+    ``layer_scale_init_value`` the two residual branches are scaled by
+    ``gamma_1`` / ``gamma_2``, ``(C, )`` (UniFormer-L-LS).
     """
 
     def __init__(self,
@@ -178,7 +187,8 @@ class StructSABlock(BaseModule):
                  drop: float = 0.,
                  attn_drop: float = 0.,
                  drop_path: float = 0.,
-                 structsa_cfg: Optional[dict] = None) -> None:
+                 structsa_cfg: Optional[dict] = None,
+                 layer_scale_init_value: Optional[float] = None) -> None:
         super().__init__()
         self.pos_embed = _CONV[ndim](dim, dim, 3, padding=1, groups=dim)
         self.norm1 = nn.LayerNorm(dim)
@@ -197,14 +207,16 @@ class StructSABlock(BaseModule):
             else nn.Identity()
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = Mlp(dim, int(dim * mlp_ratio), drop=drop)
+        add_layer_scale(self, (dim, ), layer_scale_init_value)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.pos_embed(x)
         B, C = x.shape[:2]
         grid = x.shape[2:]
         x = x.flatten(2).transpose(1, 2)  # (B, N, C)
-        x = x + self.drop_path(self.attn(self.norm1(x), grid))
-        x = x + self.drop_path(self.mlp(self.norm2(x)))
+        x = x + self.drop_path(scaled(self.gamma_1,
+                                      self.attn(self.norm1(x), grid)))
+        x = x + self.drop_path(scaled(self.gamma_2, self.mlp(self.norm2(x))))
         return x.transpose(1, 2).reshape(B, C, *grid)
 
 
@@ -257,6 +269,8 @@ class _StructViTBase(BaseModule):
         structure_init: str = 'default',
         structure_init_std: float = 0.1,
         structsa_cfg: Optional[dict] = None,
+        layer_scale_init_value: Optional[float] = None,
+        checkpoint_num: Optional[Sequence[int]] = None,
         init_cfg: Optional[Union[Dict, List[Dict]]] = [
             dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
             dict(type='Constant', layer='LayerNorm', val=1., bias=0.)
@@ -297,6 +311,11 @@ class _StructViTBase(BaseModule):
             raise ValueError(f'{twice} given both as backbone arguments and '
                              'in structsa_cfg; set them once, as arguments')
         structsa_cfg = dict(op_cfg, **(structsa_cfg or {}))
+        name = type(self).__name__
+        ls_init = self.layer_scale_init_value = check_layer_scale(
+            layer_scale_init_value, name)
+        self.checkpoint_num = resolve_checkpoint_num(checkpoint_num, depths,
+                                                     with_cp, name)
 
         # Stems: stage 1 patchify, stages 2-4 2x downsampling, each + LN.
         for i in range(self.num_stages):
@@ -317,7 +336,8 @@ class _StructViTBase(BaseModule):
                 if i < 2:
                     blk = ConvBlock(channels[i], ndim, mlp_ratio=mlp_ratio,
                                     drop=drop_rate,
-                                    drop_path=dpr[cursor + j])
+                                    drop_path=dpr[cursor + j],
+                                    layer_scale_init_value=ls_init)
                 else:
                     blk = StructSABlock(
                         channels[i], heads[i], ndim,
@@ -330,7 +350,8 @@ class _StructViTBase(BaseModule):
                         drop=drop_rate,
                         attn_drop=attn_drop_rate,
                         drop_path=dpr[cursor + j],
-                        structsa_cfg=structsa_cfg)
+                        structsa_cfg=structsa_cfg,
+                        layer_scale_init_value=ls_init)
                 blocks.append(blk)
             cursor += depths[i]
             self.add_module(f'blocks{i + 1}', ModuleList(blocks))
@@ -374,8 +395,8 @@ class _StructViTBase(BaseModule):
             x = getattr(self, f'patch_embed{i + 1}')(x)
             if i == 0:
                 x = self.pos_drop(x)
-            for blk in getattr(self, f'blocks{i + 1}'):
-                if self.with_cp and self.training and \
+            for j, blk in enumerate(getattr(self, f'blocks{i + 1}')):
+                if j < self.checkpoint_num[i] and self.training and \
                         torch.is_grad_enabled():
                     x = cp.checkpoint(blk, x, use_reentrant=False)
                 else:
@@ -419,6 +440,15 @@ class StructViT(_StructViTBase):
             perturbation of the aggregator amplitudes.
         structsa_cfg (dict, optional): extra StructSA arguments (e.g.
             ``channelwise_correlation``, ``aggregation``, ``impl``).
+        layer_scale_init_value (float, optional): LayerScale on both
+            residual branches of every block, initialised to this value
+            (UniFormer-L-LS: 1e-6; keys ``gamma_1`` / ``gamma_2`` as
+            UniFormer's); None (default) leaves it off.
+        checkpoint_num (Sequence[int], optional): per stage, how many
+            blocks (from the first) recompute their activations in the
+            backward pass instead of keeping them (UniFormer's name), e.g.
+            ``[0, 0, 8, 3]``; the same outputs and gradients for less
+            memory and more time. ``with_cp=True`` is every block.
         init_cfg (dict | list[dict], optional): initialisation config.
 
     Returns a tuple with one ``(B, C_i, H_i, W_i)`` map per out index.

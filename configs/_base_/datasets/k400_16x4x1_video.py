@@ -33,9 +33,13 @@ train_pipeline = [
     dict(type='Resize', scale=(-1, 256)),
     # RandAugment through torchvision (one draw for all frames of a clip):
     # mmaction2's MViT recipe uses PytorchVideoWrapper, whose pytorchvideo
-    # no longer imports with this torchvision (stack-notes trap 9)
+    # no longer imports with this torchvision (stack-notes trap 9).
+    # "m7" is on a 0-10 scale in the recipes followed (timm's rand-m7-n4 in
+    # UniFormer, pytorchvideo's in mmaction2's MViT): 11 bins make
+    # magnitude 7 the same 70 % of each op's range (torchvision's default
+    # 31 bins would make it 7/30 = 23 %)
     dict(type='TorchVisionWrapper', op='RandAugment', magnitude=7,
-         num_ops=4),
+         num_ops=4, num_magnitude_bins=11),
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),

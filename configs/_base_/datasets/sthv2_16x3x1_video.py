@@ -26,9 +26,9 @@ train_pipeline = [
     dict(type='UniformSample', clip_len=clip_len, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
-    # torchvision's RandAugment: see k400_16x4x1_video.py
+    # torchvision's RandAugment, m7 of 10: see k400_16x4x1_video.py
     dict(type='TorchVisionWrapper', op='RandAugment', magnitude=7,
-         num_ops=4),
+         num_ops=4, num_magnitude_bins=11),
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     # no Flip: it would swap the meaning of left/right classes
