@@ -6,7 +6,7 @@ import textwrap
 
 from tool_runner import ROOT
 
-BLOCKED = ('mmaction', 'mmpretrain')
+BLOCKED = ('mmaction', 'mmpretrain', 'mmcv')
 
 SCRIPT = textwrap.dedent('''
     import sys

@@ -32,18 +32,15 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from mmcv.cnn.bricks import DropPath, LayerScale
-from mmcv.cnn.bricks.transformer import FFN
 from mmengine.model import BaseModule, ModuleList
 from mmengine.model.weight_init import trunc_normal_
 
 from ..registry import register_model
 from .block_options import check_layer_scale, resolve_checkpoint_num
 from .inflate import init_from_image_checkpoint
+from .layers import CONV, FFN, DropPath, LayerScale, to_ntuple
 from .structsa import StructSA
-from .structvit import _ntuple
 
-_CONV = {2: nn.Conv2d, 3: nn.Conv3d}
 
 #: DeiT's sizes (mmpretrain's names); MLP ratio 4, head width 64.
 ARCH_SETTINGS: Dict[str, dict] = {
@@ -86,7 +83,7 @@ class PatchEmbed(BaseModule):
     def __init__(self, in_channels: int, embed_dims: int,
                  patch_size: Tuple[int, ...]) -> None:
         super().__init__()
-        self.projection = _CONV[len(patch_size)](
+        self.projection = CONV[len(patch_size)](
             in_channels, embed_dims, patch_size, stride=patch_size)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, tuple]:
@@ -124,9 +121,8 @@ class StructSALayer(BaseModule):
             embed_dims=embed_dims,
             feedforward_channels=feedforward_channels,
             ffn_drop=drop_rate,
-            dropout_layer=dict(type='DropPath', drop_prob=drop_path_rate),
-            act_cfg=dict(type='GELU'),
-            layer_scale_init_value=layer_scale_init_value or 0.)
+            drop_path_rate=drop_path_rate,
+            layer_scale_init_value=layer_scale_init_value)
         # under the attention, as mmpretrain's MultiheadAttention keeps it,
         # so a VisionTransformer with LayerScale loads key for key; applied
         # here, StructSA itself is unchanged
@@ -181,8 +177,8 @@ class _StructDeiTBase(BaseModule):
         self.num_layers = self.arch_settings['num_layers']
         if patch_size is None:
             patch_size = 16 if ndim == 2 else (2, 16, 16)
-        self.patch_size = _ntuple(patch_size, ndim, 'patch_size')
-        size = _ntuple(img_size, 2, 'img_size')
+        self.patch_size = to_ntuple(patch_size, ndim, 'patch_size')
+        size = to_ntuple(img_size, 2, 'img_size')
         if ndim == 3:
             size = (num_frames, ) + size
         for s, p in zip(size, self.patch_size):
@@ -204,10 +200,10 @@ class _StructDeiTBase(BaseModule):
         vk = value_kernel_size
         self.structsa_cfg = dict(
             structure_dim=structure_dim,
-            kernel_size=_ntuple(kernel_size, ndim, 'kernel_size'),
-            value_kernel_size=None if vk is None else _ntuple(
+            kernel_size=to_ntuple(kernel_size, ndim, 'kernel_size'),
+            value_kernel_size=None if vk is None else to_ntuple(
                 vk, ndim, 'value_kernel_size'),
-            stride=_ntuple(kv_stride, ndim, 'kv_stride'),
+            stride=to_ntuple(kv_stride, ndim, 'kv_stride'),
             channelwise_correlation=channelwise_correlation,
             channelwise_aggregation=channelwise_aggregation,
             aggregation=aggregation,

@@ -43,8 +43,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..registry import register_model
+from .layers import CONV
 
-_CONV = {2: nn.Conv2d, 3: nn.Conv3d}
 _CONV_FN = {2: F.conv2d, 3: F.conv3d}
 _IMPLS = ('fast', 'literal')
 INITS = ('default', 'attention')
@@ -286,7 +286,7 @@ class StructSA(nn.Module):
         """Grouped conv holding ``D`` kernels per channel, or ``D`` shared."""
         C, D = self.embed_dims, self.structure_dim
         in_ch, out_ch, groups = (C, C * D, C) if channelwise else (1, D, 1)
-        return _CONV[self.ndim](
+        return CONV[self.ndim](
             in_ch,
             out_ch,
             kernel,

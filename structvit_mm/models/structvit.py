@@ -24,17 +24,15 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from mmcv.cnn.bricks import DropPath
 from mmengine.model import BaseModule, ModuleList
 
 from ..registry import register_model
 from .block_options import (add_layer_scale, check_layer_scale,
                             resolve_checkpoint_num, scaled)
 from .inflate import init_from_image_checkpoint
+from .layers import BATCH_NORM, CONV, DropPath, to_ntuple
 from .structsa import StructSA
 
-_CONV = {2: nn.Conv2d, 3: nn.Conv3d}
-_BN = {2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
 
 #: The paper's sizes (spec section 2). Head width 64 in the StructSA stages.
 ARCH_SETTINGS: Dict[str, dict] = {
@@ -46,17 +44,6 @@ ARCH_SETTINGS: Dict[str, dict] = {
               heads=[2, 3, 7, 10], drop_path_rate=0.4),
 }
 _ALIASES = {'small': 's', 'base': 'b', 'large': 'l'}
-
-
-def _ntuple(value: Union[int, Sequence[int]], ndim: int,
-            name: str) -> Tuple[int, ...]:
-    if isinstance(value, int):
-        return (value, ) * ndim
-    value = tuple(int(v) for v in value)
-    if len(value) != ndim:
-        raise ValueError(f'{name} must be an int or a {ndim}-tuple, '
-                         f'got {value!r}')
-    return value
 
 
 def _resolve_arch(arch: Union[str, dict]) -> dict:
@@ -114,9 +101,9 @@ class ConvMlp(BaseModule):
     def __init__(self, in_features: int, hidden_features: int, ndim: int,
                  drop: float = 0.) -> None:
         super().__init__()
-        self.fc1 = _CONV[ndim](in_features, hidden_features, 1)
+        self.fc1 = CONV[ndim](in_features, hidden_features, 1)
         self.act = nn.GELU()
-        self.fc2 = _CONV[ndim](hidden_features, in_features, 1)
+        self.fc2 = CONV[ndim](hidden_features, in_features, 1)
         self.drop = nn.Dropout(drop)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -142,15 +129,15 @@ class ConvBlock(BaseModule):
                  drop_path: float = 0.,
                  layer_scale_init_value: Optional[float] = None) -> None:
         super().__init__()
-        conv = _CONV[ndim]
+        conv = CONV[ndim]
         self.pos_embed = conv(dim, dim, 3, padding=1, groups=dim)
-        self.norm1 = _BN[ndim](dim)
+        self.norm1 = BATCH_NORM[ndim](dim)
         self.conv1 = conv(dim, dim, 1)
         self.attn = conv(dim, dim, 5, padding=2, groups=dim)
         self.conv2 = conv(dim, dim, 1)
         self.drop_path = DropPath(drop_path) if drop_path > 0. \
             else nn.Identity()
-        self.norm2 = _BN[ndim](dim)
+        self.norm2 = BATCH_NORM[ndim](dim)
         self.mlp = ConvMlp(dim, int(dim * mlp_ratio), ndim, drop=drop)
         add_layer_scale(self, (1, dim) + (1, ) * ndim,
                         layer_scale_init_value)
@@ -190,7 +177,7 @@ class StructSABlock(BaseModule):
                  structsa_cfg: Optional[dict] = None,
                  layer_scale_init_value: Optional[float] = None) -> None:
         super().__init__()
-        self.pos_embed = _CONV[ndim](dim, dim, 3, padding=1, groups=dim)
+        self.pos_embed = CONV[ndim](dim, dim, 3, padding=1, groups=dim)
         self.norm1 = nn.LayerNorm(dim)
         self.attn = StructSA(
             dim,
@@ -227,7 +214,7 @@ class PatchEmbed(BaseModule):
                  kernel_size: Sequence[int], stride: Sequence[int],
                  padding: Sequence[int]) -> None:
         super().__init__()
-        self.proj = _CONV[ndim](
+        self.proj = CONV[ndim](
             in_channels,
             embed_dims,
             kernel_size=tuple(kernel_size),
@@ -286,7 +273,7 @@ class _StructViTBase(BaseModule):
             drop_path_rate = self.arch_settings.get('drop_path_rate', 0.)
         self.drop_path_rate = drop_path_rate
         self.structure_dim = structure_dim
-        self.kernel_size = _ntuple(kernel_size, ndim, 'kernel_size')
+        self.kernel_size = to_ntuple(kernel_size, ndim, 'kernel_size')
         self.kv_stride = self._kv_stride(kv_stride)
 
         if isinstance(out_indices, int):
@@ -356,7 +343,7 @@ class _StructViTBase(BaseModule):
             cursor += depths[i]
             self.add_module(f'blocks{i + 1}', ModuleList(blocks))
         # UniFormer's final BatchNorm, applied to the last stage's output.
-        self.norm = _BN[ndim](channels[-1])
+        self.norm = BATCH_NORM[ndim](channels[-1])
         self.num_features = channels[-1]
         self._freeze_stages()
 
@@ -365,7 +352,7 @@ class _StructViTBase(BaseModule):
         raise NotImplementedError
 
     def _kv_stride(self, kv_stride) -> Tuple[int, ...]:
-        return _ntuple(kv_stride, self.ndim, 'kv_stride')
+        return to_ntuple(kv_stride, self.ndim, 'kv_stride')
 
     # ----------------------------------------------------------- freezing
     def _frozen_modules(self) -> List[nn.Module]:
@@ -500,7 +487,7 @@ class StructViT3D(_StructViTBase):
     def _kv_stride(self, kv_stride) -> Tuple[int, ...]:
         if isinstance(kv_stride, int):
             return (1, kv_stride, kv_stride)
-        return _ntuple(kv_stride, 3, 'kv_stride')
+        return to_ntuple(kv_stride, 3, 'kv_stride')
 
     def forward(
         self, x: torch.Tensor
