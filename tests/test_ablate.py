@@ -69,11 +69,8 @@ def test_grid_files(path):
     baseline's config: an option key the model does not take (a typo, or a
     StructDeiT switch given to StructViT) fails here, not an hour into the
     grid."""
-    from mmaction.registry import MODELS
-    from mmaction.utils import register_all_modules
     from mmengine import Config, DictAction
-    import structvit_mm  # noqa: F401
-    register_all_modules()
+    from structvit_mm.apis import init_model
 
     grid = ablate.load_grid(path)
     assert grid['baseline'] in grid['variants']
@@ -86,7 +83,7 @@ def test_grid_files(path):
             ns = argparse.Namespace()
             DictAction(option_strings=[], dest='o')(None, ns, opts)
             cfg.merge_from_dict(ns.o)
-        MODELS.build(cfg.model)
+        init_model(cfg)  # in the scope of the model type (video / image)
         configs[name] = cfg.to_dict()
     base = configs.pop(grid['baseline'])
     for name, c in configs.items():

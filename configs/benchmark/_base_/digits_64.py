@@ -1,0 +1,67 @@
+# Cluttered digits (structvit_mm/benchmarks/digits.py: real MNIST digits at
+# random places on a 64x64 canvas among fragments of other digits; 4,000
+# train / 1,000 test, balanced), an mmpretrain CustomDataset, made by
+#   python tools/data/make_digits.py data/digits
+# The schedule is the motion benchmark's kind: iterations, AdamW, warm-up
+# then cosine, one test at the end (tools/analysis/ablate.py reads it).
+_base_ = ['../../_base_/default_runtime_image.py']
+custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
+
+num_classes = 10
+dataset_type = 'CustomDataset'
+data_root = 'data/digits'
+
+data_preprocessor = dict(
+    num_classes=num_classes,
+    # the digits' own statistics are near these (black background)
+    mean=[33., 33., 33.],
+    std=[78., 78., 78.],
+    to_rgb=False)
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='PackInputs'),
+]
+test_pipeline = train_pipeline
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root,
+                 ann_file='train.txt', pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=100,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root,
+                 ann_file='test.txt', pipeline=test_pipeline,
+                 test_mode=True))
+test_evaluator = dict(type='Accuracy', topk=(1, ))
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+
+max_iters = 1000
+warmup_iters = 100
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                 val_interval=max_iters + 1)
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
+                   weight_decay=0.05),
+    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.),
+    clip_grad=dict(max_norm=5, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+         end=warmup_iters),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters,
+         end=max_iters, eta_min=1e-5),
+]
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    checkpoint=dict(type='CheckpointHook', interval=max_iters,
+                    by_epoch=False, max_keep_ckpts=1))
+auto_scale_lr = dict(enable=False, base_batch_size=32)
