@@ -10,7 +10,6 @@ import os
 import os.path as osp
 import re
 import shutil
-import sys
 
 import pytest
 from tool_runner import run_tool
@@ -18,7 +17,6 @@ from tool_runner import run_tool
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
 CHECKER = osp.join(ROOT, 'tools', 'data', 'check_dataset.py')
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 PIPELINE = [
     dict(type='DecordInit'),
@@ -50,7 +48,7 @@ def _run(args, cwd, expect_ok=True):
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     """8 good train clips, 4 good val clips, 3 broken videos, lists."""
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = str(tmp_path_factory.mktemp('bad_data'))
     make_motion_demo(root, train_per_class=2, val_per_class=1,
                      num_frames=16, size=32)
