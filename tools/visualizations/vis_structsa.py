@@ -60,7 +60,12 @@ def parse_args(argv=None):
 
 
 def build_model(cfg, checkpoint, device):
+    from mmengine.registry import init_default_scope
+
     from structvit_mm.apis import init_model
+    # init_model scopes only the build; load_input's pipeline needs the
+    # scope afterwards too
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
     if not checkpoint:
         print('no checkpoint given: the model is randomly initialised')
     return init_model(cfg, checkpoint, device=device)
