@@ -9,12 +9,10 @@ small labelled dataset in the layouts the configs read.
 """
 import os
 import os.path as osp
-import sys
 
 import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 TINY_ARCH = dict(depths=[1, 1, 1, 1], channels=[8, 16, 32, 32],
                  heads=[1, 1, 1, 1])
@@ -24,7 +22,7 @@ SIZE = 32  # pixels, for every crop / resize of the pipelines
 def make_videos(root: str, num_classes: int = 3, per_class: int = 2) -> dict:
     """Motion clips in Kinetics-400's layout (videos_{train,val}/<class>/,
     kinetics400_{train,val}_list_videos.txt); their annotation files."""
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     return make_motion_demo(root, train_per_class=per_class,
                             val_per_class=1, num_frames=8, size=SIZE,
                             num_classes=num_classes)

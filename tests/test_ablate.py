@@ -6,15 +6,13 @@ import csv
 import glob
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
 
 from tool_runner import ROOT, run_ok, run_tool
 
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-ablate = pytest.importorskip('ablate')
+from structvit_mm.benchmarks import ablation as ablate
 
 CONFIG = 'configs/benchmark/structdeit-tiny-d4_8x32_motion-structure.py'
 

@@ -10,7 +10,6 @@ import os
 import os.path as osp
 import re
 import shutil
-import sys
 
 import pytest
 from tool_runner import run_tool
@@ -18,7 +17,6 @@ from tool_runner import run_tool
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
 CHECKER = osp.join(ROOT, 'tools', 'data', 'check_dataset.py')
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 PIPELINE = [
     dict(type='DecordInit'),
@@ -50,7 +48,7 @@ def _run(args, cwd, expect_ok=True):
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     """8 good train clips, 4 good val clips, 3 broken videos, lists."""
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = str(tmp_path_factory.mktemp('bad_data'))
     make_motion_demo(root, train_per_class=2, val_per_class=1,
                      num_frames=16, size=32)
@@ -412,11 +410,11 @@ def test_checker_finds_bad_files_and_cleans_list(data_root, tmp_path,
     ds = _build(ann_file=clean, num_classes=4,
                 data_prefix=dict(video=osp.join(data_root, 'videos_train')))
     assert len(ds) == 8
-    from check_dataset import main as check_main
-    assert check_main([CONFIG, '--workers', '0', '--out-dir',
-                       str(tmp_path / 'again'), '--cfg-options',
-                       f'train_dataloader.dataset.ann_file={clean}',
-                       'train_dataloader.dataset.data_prefix.video='
-                       f'{data_root}/videos_train']) == 0
-    assert '0 of 8 sample(s) bad' in capsys.readouterr().out
+    proc = run_tool([CHECKER, CONFIG, '--workers', '0', '--out-dir',
+                     str(tmp_path / 'again'), '--cfg-options',
+                     f'train_dataloader.dataset.ann_file={clean}',
+                     'train_dataloader.dataset.data_prefix.video='
+                     f'{data_root}/videos_train'])
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert '0 of 8 sample(s) bad' in proc.stdout
     assert _read(str(tmp_path / 'again' / 'bad_files.txt')) == []

@@ -1,21 +1,10 @@
 """Smoke test of the operator benchmark: it runs and reports sane numbers."""
-import importlib.util
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_structsa', ROOT / 'tools/analysis/benchmark_structsa.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from structvit_mm.analysis import op_speed as bench
 
 
 def test_benchmark_runs_and_writes_json(tmp_path):
-    bench = _load()
     out = tmp_path / 'b.json'
     cases = {'tiny-2d': ((5, 7), 16, 2, 4, 2), 'tiny-3d': ((3, 4, 4), 16, 2,
                                                            4, 1)}
@@ -32,7 +21,6 @@ def test_benchmark_runs_and_writes_json(tmp_path):
 
 
 def test_literal_is_skipped_when_it_would_not_fit(tmp_path):
-    bench = _load()
     out = tmp_path / 'b.json'
     bench.main(['--warmup', '0', '--iters', '1', '--no-sweep',
                 '--literal-max-gb', '0', '--out', str(out)],

@@ -3,7 +3,6 @@ plus StructSA.structure_maps, the maps the visualisation draws."""
 import importlib.util
 import os.path as osp
 import re
-import sys
 
 import numpy as np
 import pytest
@@ -14,7 +13,6 @@ from structvit_mm.models.structsa import StructSA
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CFG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 NAMES = ['riding a bike', 'juggling balls', 'dancing', 'swimming',
          'playing chess', 'reading', 'cooking']
 
@@ -61,7 +59,7 @@ def test_structure_maps_reconstruct_forward(kwargs, grid):
 def assets(tmp_path_factory):
     """A 7-class tiny video model (untrained) with its checkpoint, a label
     map, a clip, an image model config and an image."""
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = tmp_path_factory.mktemp('demo_vis')
     make_motion_demo(str(root / 'data'), train_per_class=1, val_per_class=1,
                      num_frames=8, size=32)

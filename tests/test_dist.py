@@ -45,8 +45,7 @@ def _bash_env(args, extra_env):
 
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = str(tmp_path_factory.mktemp('motion_demo'))
     make_motion_demo(root, train_per_class=TRAIN_CLIPS // 4,
                      val_per_class=VAL_CLIPS // 4, num_frames=16, size=32)

@@ -20,7 +20,6 @@ values of the configs' resize / crop steps; the steps themselves stay), batch
 import os
 import os.path as osp
 import re
-import sys
 
 import cv2
 import numpy as np
@@ -28,7 +27,6 @@ import pytest
 from tool_runner import run_ok
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 TINY_ARCH = [
     'model.backbone.arch._delete_=True',  # replaces the 's' string
@@ -97,7 +95,7 @@ def imagenet(tmp_path_factory):
 @pytest.fixture(scope='module')
 def kinetics(tmp_path_factory):
     """Kinetics-400 layout (mp4 via OpenCV, read back by decord)."""
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = str(tmp_path_factory.mktemp('kinetics400'))
     make_motion_demo(root, train_per_class=1, val_per_class=1, num_frames=16,
                      size=32, num_classes=2)

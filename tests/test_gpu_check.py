@@ -1,24 +1,16 @@
 """The prepared GPU check (tools/analysis/gpu_check.py) in its CPU smoke mode:
 every section's code runs at toy sizes, so the one-call GPU run cannot die
 of a typo, and its JSON / markdown say what the GPU run will say."""
-import importlib.util
 import json
-import os.path as osp
 
 import pytest
 import torch
-from tool_runner import ROOT, run_ok
+from tool_runner import run_ok
+
+from structvit_mm.analysis import gpu_check as gc
 
 BACKENDS = ('FLASH_ATTENTION', 'EFFICIENT_ATTENTION', 'CUDNN_ATTENTION',
             'MATH')
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        'gpu_check', osp.join(ROOT, 'tools/analysis/gpu_check.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -157,7 +149,6 @@ def test_smoke_markdown(smoke):
 
 
 def test_budget_cut_records_what_was_skipped(tmp_path):
-    gc = _load()
     assert gc.main(['--smoke', '--sections', 'sdpa', 'op', '--budget-s',
                     '0', '--out-dir', str(tmp_path),
                     '--work-dir', str(tmp_path / 'w')]) == 0
@@ -172,7 +163,6 @@ def test_budget_cut_records_what_was_skipped(tmp_path):
 
 
 def test_section_error_is_recorded_and_fails_the_run(tmp_path, monkeypatch):
-    gc = _load()
 
     def broken(cfg, clock, rec):
         raise KeyError('typo')
@@ -188,13 +178,11 @@ def test_section_error_is_recorded_and_fails_the_run(tmp_path, monkeypatch):
 def test_without_gpu_the_full_run_says_use_smoke(tmp_path):
     if torch.cuda.is_available():
         pytest.skip('a GPU is present: the full run would start')
-    gc = _load()
     with pytest.raises(SystemExit, match='no CUDA device; use --smoke'):
         gc.main(['--out-dir', str(tmp_path)])
 
 
 def test_cudnn_layout_names():
-    gc = _load()
     B, h, S, d = 2, 3, 5, 8
     qkv = torch.randn(B, S, 3, h, d).permute(2, 0, 3, 1, 4)
     assert gc.cudnn_layout(*qkv) == 'packed'
@@ -209,7 +197,6 @@ def test_cudnn_layout_names():
 
 def test_dist_on_one_gpu_is_a_skipped_record(tmp_path, monkeypatch):
     """The GPU run's dist section on a machine with fewer than 2 GPUs."""
-    gc = _load()
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
     monkeypatch.setattr(torch.cuda, 'device_count', lambda: 1)
     rec = dict(status='ok', skipped=[], notes=[], rows=[])

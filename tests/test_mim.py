@@ -15,7 +15,8 @@ from mmengine.config import Config
 from small_runs import make_videos, small_options, video_data_options
 
 import structvit_mm  # noqa: F401
-from structvit_mm.analysis import complexity_info
+from structvit_mm.analysis import ClassifierForward, complexity_info
+from structvit_mm.apis import init_model
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -29,8 +30,6 @@ def _load(name, path):
 
 gen = _load('gen_model_index',
             osp.join(ROOT, 'tools', 'misc', 'gen_model_index.py'))
-get_flops = _load('get_flops',
-                  osp.join(ROOT, 'tools', 'analysis', 'get_flops.py'))
 
 
 def _models():
@@ -87,8 +86,8 @@ def test_flops_and_params_agree_with_the_flops_tool(rel):
     model = {m['Config']: m for m in _models().values()}[rel]
     cfg = Config.fromfile(osp.join(ROOT, rel))
     shape, _ = gen.test_input(cfg)
-    built = get_flops.build_model(cfg).eval()
-    res = complexity_info(get_flops.ClassifierForward(built).eval(),
+    built = init_model(cfg)
+    res = complexity_info(ClassifierForward(built).eval(),
                           (torch.randn(*shape), ))
     meta = model['Metadata']
     assert abs(meta['FLOPs'] / res['flops'] - 1) < 0.05

@@ -12,15 +12,14 @@ too weak to see anything.
 """
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
 
 from tool_runner import ROOT, run_ok
 
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
-mms = pytest.importorskip('make_motion_structure')
+from structvit_mm.benchmarks import motion_structure as mms
+
 pytest.importorskip('skimage')
 pytest.importorskip('sklearn')
 

@@ -7,7 +7,6 @@ before a chosen iteration, so that iteration's loss is NaN.
 """
 import os
 import os.path as osp
-import sys
 import textwrap
 
 import pytest
@@ -19,7 +18,6 @@ from structvit_mm.engine import NonFiniteLossError, NonFiniteLossHook
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 POISON = textwrap.dedent('''
     import torch
@@ -43,7 +41,7 @@ POISON = textwrap.dedent('''
 
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = tmp_path_factory.mktemp('nonfinite')
     data = str(root / 'data')
     # 8 training clips, batch 4: 2 iterations per epoch

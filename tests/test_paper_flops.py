@@ -3,20 +3,16 @@
 paper's tables (spec sections 2, 4 and 5). Full-size models at the paper's
 input sizes; each distinct model is counted once.
 """
-import importlib.util
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.config import Config
 
-from structvit_mm.analysis import complexity_info
+from structvit_mm.analysis import ClassifierForward, complexity_info
+from structvit_mm.apis import init_model
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location(
-    'get_flops', osp.join(ROOT, 'tools', 'analysis', 'get_flops.py'))
-get_flops = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(get_flops)
 
 IMAGE = (1, 3, 224, 224)
 VIDEO16 = (1, 3, 16, 224, 224)
@@ -69,8 +65,8 @@ PARAMS_TOLERANCE = {'structvit/structvit-s-4-2_in1k-224.py': 0.06,
 
 def _count(config, shape):
     cfg = Config.fromfile(osp.join(ROOT, 'configs', config))
-    model = get_flops.build_model(cfg).eval()
-    wrapped = get_flops.ClassifierForward(model).eval()
+    model = init_model(cfg)
+    wrapped = ClassifierForward(model).eval()
     res = complexity_info(wrapped, (torch.randn(*shape), ))
     return res['params'] / 1e6, res['flops'] / 1e9
 

@@ -17,8 +17,6 @@ kernels (flash / memory-efficient / cuDNN attention):
 The GPU side of the same questions is tools/analysis/gpu_check.py.
 """
 import contextlib
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
@@ -26,10 +24,10 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.profiler import ProfilerActivity, profile
 
+from structvit_mm.analysis.host_sync import HostSyncs
 from structvit_mm.models.structsa import StructSA
 from structvit_mm.models.structvit import StructViT3D
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 GRIDS = {2: (4, 6), 3: (2, 4, 4)}
 
@@ -121,13 +119,9 @@ def test_a_strided_head_dim_is_refused_by_the_fused_kernel():
 
 
 def _host_syncs():
-    """tools/analysis/gpu_check.py's recorder of ops that wait for the GPU
-    (a value read from a tensor, value-dependent output sizes)."""
-    spec = importlib.util.spec_from_file_location(
-        'gpu_check', osp.join(ROOT, 'tools/analysis/gpu_check.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.HostSyncs()
+    """gpu_check's recorder of ops that wait for the GPU (a value read from
+    a tensor, value-dependent output sizes)."""
+    return HostSyncs()
 
 
 def _compiled(module):

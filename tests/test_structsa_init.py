@@ -3,10 +3,10 @@ detectors can still learn apart."""
 import pytest
 import torch
 
-from structvit_mm.benchmarks.structsa_init import (EXACTNESS_CASES,
-                                                   attention_deviation,
-                                                   exactness_table,
-                                                   signal_table)
+from structvit_mm.analysis.structsa_init import (EXACTNESS_CASES,
+                                                 attention_deviation,
+                                                 exactness_table,
+                                                 signal_table)
 from structvit_mm.models.structsa import StructSA, attention_init_exactness
 
 

@@ -10,7 +10,6 @@ import os.path as osp
 import pickle
 import re
 import signal
-import sys
 import textwrap
 
 import pytest
@@ -18,7 +17,6 @@ from tool_runner import run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
-sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
 
 
 def _run(args, cwd, returncode=0, extra_env=None):
@@ -29,7 +27,7 @@ def _run(args, cwd, returncode=0, extra_env=None):
 
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
-    from make_motion_demo import make_motion_demo
+    from structvit_mm.benchmarks.motion_demo import make_motion_demo
     root = str(tmp_path_factory.mktemp('motion_demo'))
     make_motion_demo(root, train_per_class=2, val_per_class=1,
                      num_frames=16, size=32)

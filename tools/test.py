@@ -8,20 +8,12 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
-try:
-    import structvit_mm  # noqa: F401  (compat fixes + registration)
-except ImportError:  # run from a checkout that is not pip-installed
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    import structvit_mm  # noqa: F401
+import structvit_mm  # noqa: F401  (compat fixes + registration)
+from mmengine.config import Config, DictAction
 
-from mmengine.config import Config, DictAction  # noqa: E402
-
-from structvit_mm.utils import check_config_or_exit  # noqa: E402
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from train import build_runner  # noqa: E402
+from structvit_mm.engine.runner import build_runner
+from structvit_mm.utils import check_config_or_exit
 
 
 def parse_args():

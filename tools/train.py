@@ -10,19 +10,12 @@ import argparse
 import importlib.util
 import os
 import os.path as osp
-import sys
 
-try:
-    import structvit_mm  # noqa: F401  (compat fixes + registration)
-except ImportError:  # run from a checkout that is not pip-installed
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    import structvit_mm  # noqa: F401
+import structvit_mm  # noqa: F401  (compat fixes + registration)
+from mmengine.config import Config, DictAction
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import RUNNERS, init_default_scope  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from structvit_mm.utils import check_config_or_exit  # noqa: E402
+from structvit_mm.engine.runner import build_runner
+from structvit_mm.utils import check_config_or_exit
 
 
 #: --vis-backend name -> (mmengine backend, the package it needs)
@@ -194,18 +187,6 @@ def merge_args(cfg, args):
         cfg.custom_hooks = hooks + [dict(type='RandomStateHook')]
 
     return cfg
-
-
-def build_runner(cfg):
-    """Build the runner as mmaction2's and mmpretrain's tools do; a custom
-    ``runner_type`` resolves in the config's ``default_scope``."""
-    if 'runner_type' not in cfg:
-        # build the default runner
-        return Runner.from_cfg(cfg)
-    # build customized runner from the registry
-    # if 'runner_type' is set in the cfg
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
-    return RUNNERS.build(cfg)
 
 
 def main():

@@ -11,18 +11,20 @@ zero. The model is traced from the input through backbone, neck (if any)
 and the classification head's logits; the backbone alone is printed too.
 """
 import argparse
-import os.path as osp
-import sys
 
+import structvit_mm  # noqa: F401  (compat fixes before mmaction)
 import torch
-import torch.nn as nn
 from mmengine import Config, DictAction
 from mmengine.analysis import parameter_count
-from mmengine.registry import init_default_scope
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-import structvit_mm  # noqa: E402,F401  (compat fixes before mmaction)
-from structvit_mm.analysis import complexity_info  # noqa: E402
+from structvit_mm.analysis.flops import (ClassifierForward, complexity_info,
+                                         input_shape_from)
+from structvit_mm.apis import init_model
+
+# tools/misc/gen_model_index.py loads this file and calls these three names
+# until it reads structvit_mm.zoo (issue 21, step 3)
+build_model = init_model
+__all__ = ['ClassifierForward', 'build_model', 'input_shape_from']
 
 
 def parse_args():
@@ -54,67 +56,13 @@ def parse_args():
     return parser.parse_args()
 
 
-class ClassifierForward(nn.Module):
-    """Input tensor -> backbone -> neck -> head logits, for tracing.
-
-    Holds the classifier's own ``backbone`` / ``neck`` / ``head`` modules
-    under the same names, so per-module counts read ``backbone`` etc.
-    """
-
-    def __init__(self, model: nn.Module, backbone_only: bool = False):
-        super().__init__()
-        self.backbone = model.backbone
-        self.neck = getattr(model, 'neck', None) if not backbone_only \
-            else None
-        head = None
-        if not backbone_only:
-            head = getattr(model, 'cls_head', None) or getattr(
-                model, 'head', None)
-        self.head = head
-
-    def forward(self, x):
-        x = self.backbone(x)
-        if self.neck is not None:
-            x = self.neck(x)
-            if isinstance(x, tuple) and len(x) == 2 and isinstance(
-                    x[1], dict):  # mmaction2 necks return (x, loss_aux)
-                x = x[0]
-        if self.head is not None:
-            x = self.head(x)
-        return x
-
-
-def input_shape_from(shape):
-    if len(shape) == 1:
-        return (1, 3, shape[0], shape[0])
-    if len(shape) == 2:
-        return (1, 3) + tuple(shape)
-    if len(shape) in (4, 5):
-        return tuple(shape)
-    raise ValueError(f'invalid input shape {shape}')
-
-
-def build_model(cfg):
-    scope = cfg.get('default_scope', None)
-    if scope is None:
-        scope = 'mmpretrain' if cfg.model.get('type') == 'ImageClassifier' \
-            else 'mmaction'
-    init_default_scope(scope)
-    if scope == 'mmpretrain':
-        from mmpretrain.registry import MODELS
-    else:
-        from mmaction.registry import MODELS
-    return MODELS.build(cfg.model)
-
-
 def main():
     args = parse_args()
     input_shape = input_shape_from(args.shape)
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    model = build_model(cfg)
-    model.eval()
+    model = init_model(cfg)
     wrapped = ClassifierForward(model, args.backbone_only).eval()
 
     inputs = (torch.randn(*input_shape), )

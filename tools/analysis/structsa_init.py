@@ -11,7 +11,7 @@ import csv
 import os
 import os.path as osp
 
-from structvit_mm.benchmarks.structsa_init import exactness_table, signal_table
+from structvit_mm.analysis.structsa_init import exactness_table, signal_table
 
 
 def _markdown(rows, columns):

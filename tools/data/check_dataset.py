@@ -38,17 +38,11 @@ import os
 import os.path as osp
 import sys
 
-try:
-    import structvit_mm  # noqa: F401  (compat fixes + registration)
-except ImportError:  # run from a checkout that is not pip-installed
-    sys.path.insert(
-        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-    import structvit_mm  # noqa: F401
-
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.fileio import list_from_file  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.utils import ProgressBar  # noqa: E402
+import structvit_mm  # noqa: F401  (compat fixes + registration)
+from mmengine.config import Config, DictAction
+from mmengine.fileio import list_from_file
+from mmengine.registry import init_default_scope
+from mmengine.utils import ProgressBar
 
 #: stock mmaction2 dataset -> the robust drop-in that is checked instead
 ROBUST = {

@@ -30,18 +30,11 @@ randomly initialised (useful only to check the tool).
 import argparse
 import os
 import os.path as osp
-import sys
 
-try:
-    import structvit_mm  # noqa: F401  (compat fixes + registration)
-except ImportError:  # run from a checkout that is not pip-installed
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
-    import structvit_mm  # noqa: F401
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+import numpy as np
+import structvit_mm  # noqa: F401  (compat fixes + registration)
+import torch
+from mmengine.config import Config, DictAction
 
 
 def parse_args(argv=None):
@@ -67,15 +60,15 @@ def parse_args(argv=None):
 
 
 def build_model(cfg, checkpoint, device):
-    from mmengine.registry import MODELS, init_default_scope
-    from mmengine.runner import load_checkpoint
+    from mmengine.registry import init_default_scope
+
+    from structvit_mm.apis import init_model
+    # init_model scopes only the build; load_input's pipeline needs the
+    # scope afterwards too
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    model = MODELS.build(cfg.model)
-    if checkpoint:
-        load_checkpoint(model, checkpoint, map_location='cpu')
-    else:
+    if not checkpoint:
         print('no checkpoint given: the model is randomly initialised')
-    return model.to(device).eval()
+    return init_model(cfg, checkpoint, device=device)
 
 
 def load_input(cfg, model, path, is_video):

@@ -7,7 +7,8 @@ zero (with an "Unsupported operator" warning), which under-counts any model
 that uses ``F.scaled_dot_product_attention``, StructSA's fast path included.
 :func:`sdpa_flop_jit` is that handle and :func:`flop_analyzer` /
 :func:`complexity_info` install it; tests and ``tools/analysis/get_flops.py``
-share them.
+share them, and :class:`ClassifierForward` / :func:`input_shape_from`, the
+tool's tracing wrapper and ``--shape`` reading.
 """
 from typing import Any, Dict, List, Tuple, Union
 
@@ -91,3 +92,46 @@ def complexity_info(model: nn.Module,
         params=parameter_count(model)[''],
         analyzer=analyzer,
         unsupported=analyzer.unsupported_ops())
+
+
+class ClassifierForward(nn.Module):
+    """Input tensor -> backbone -> neck -> head logits, for tracing.
+
+    Holds the classifier's own ``backbone`` / ``neck`` / ``head`` modules
+    under the same names, so per-module counts read ``backbone`` etc.
+    """
+
+    def __init__(self, model: nn.Module, backbone_only: bool = False):
+        super().__init__()
+        self.backbone = model.backbone
+        self.neck = getattr(model, 'neck', None) if not backbone_only \
+            else None
+        head = None
+        if not backbone_only:
+            head = getattr(model, 'cls_head', None) or getattr(
+                model, 'head', None)
+        self.head = head
+
+    def forward(self, x):
+        x = self.backbone(x)
+        if self.neck is not None:
+            x = self.neck(x)
+            if isinstance(x, tuple) and len(x) == 2 and isinstance(
+                    x[1], dict):  # mmaction2 necks return (x, loss_aux)
+                x = x[0]
+        if self.head is not None:
+            x = self.head(x)
+        return x
+
+
+def input_shape_from(shape: List[int]) -> Tuple[int, ...]:
+    """``--shape`` of get_flops -> the traced input's shape: ``H`` ->
+    ``(1, 3, H, H)``, ``H W`` -> ``(1, 3, H, W)``; ``N C H W`` and
+    ``N C T H W`` are taken as they are."""
+    if len(shape) == 1:
+        return (1, 3, shape[0], shape[0])
+    if len(shape) == 2:
+        return (1, 3) + tuple(shape)
+    if len(shape) in (4, 5):
+        return tuple(shape)
+    raise ValueError(f'invalid input shape {shape}')

@@ -1,0 +1,276 @@
+"""Statistics and report of an ablation grid (variants x seeds).
+
+What ``tools/analysis/ablate.py`` computes once its runs are done (the
+tool itself starts the trainings and tests): the grid file's reading, the
+paired bootstrap over seeds and test clips, ``results.csv`` /
+``results.md`` / ``results.png`` under the work root. The layout of a work
+root and the grid file's format: that tool's docstring.
+"""
+import csv
+import json
+import os
+import os.path as osp
+import pickle
+import textwrap
+
+import numpy as np
+
+
+# ---------------------------------------------------------------- statistics
+def paired_bootstrap(a, b, num_samples=10000, ci=0.95, seed=0):
+    """Mean of ``a - b`` and its paired bootstrap interval.
+
+    ``a``, ``b``: the two variants' scores, paired: shape ``(S,)`` (one
+    number per seed) or ``(S, N)`` (per seed, per test clip: correct = 1).
+    Each bootstrap sample resamples the seeds with replacement and, for
+    ``(S, N)`` input, also the test clips (the same clips for every seed and
+    both variants), so the interval covers seed-to-seed and test-set
+    variation. Returns ``(mean, low, high)`` (percentile interval).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim not in (1, 2) or a.shape[0] == 0:
+        raise ValueError('paired_bootstrap needs two arrays of the same '
+                         f'shape (S,) or (S, N); got {a.shape}, {b.shape}')
+    d = a - b
+    rng = np.random.default_rng(seed)
+    S = d.shape[0]
+    si = rng.integers(0, S, size=(num_samples, S))
+    if d.ndim == 1:
+        stats = d[si].mean(axis=1)
+    else:
+        N = d.shape[1]
+        per_seed = np.empty((num_samples, S))
+        for k in range(num_samples):  # clips shared by all seeds of sample k
+            ci_k = rng.integers(0, N, size=N)
+            per_seed[k] = d[si[k]][:, ci_k].mean(axis=1)
+        stats = per_seed.mean(axis=1)
+    alpha = (1 - ci) / 2
+    lo, hi = np.quantile(stats, [alpha, 1 - alpha])
+    return float(d.mean()), float(lo), float(hi)
+
+
+# ---------------------------------------------------------------- the grid
+def load_grid(path):
+    """A grid file -> dict(variants=..., baseline=..., config=..., seeds=)."""
+    if path.endswith('.py'):
+        from mmengine import Config
+        cfg = Config.fromfile(path)
+        grid = {k: cfg.get(k) for k in ('variants', 'baseline', 'config',
+                                        'seeds')}
+        grid['variants'] = dict(cfg.get('variants') or {})
+    elif path.endswith(('.yml', '.yaml')):
+        import yaml
+        with open(path) as f:
+            grid = yaml.safe_load(f) or {}
+    elif path.endswith('.json'):
+        with open(path) as f:
+            grid = json.load(f)
+    else:
+        raise ValueError(f'grid file must be .py, .yaml/.yml or .json: {path}')
+    variants = grid.get('variants') or {}
+    if not isinstance(variants, dict):
+        raise ValueError(f'{path}: "variants" must map a name to a list of '
+                         f'--cfg-options strings; got {type(variants)}')
+    out = {}
+    for name, opts in variants.items():
+        if isinstance(opts, str):
+            opts = [opts]
+        _check_options(name, opts, path)
+        out[str(name)] = list(opts)
+    grid['variants'] = out
+    return grid
+
+
+def _check_options(name, opts, where):
+    if not isinstance(opts, (list, tuple)) or \
+            not all(isinstance(o, str) and '=' in o for o in opts):
+        raise ValueError(f'{where}: variant {name!r} must be a list of '
+                         f'"key=value" strings; got {opts!r}')
+    if '/' in name or name in ('', '.', '..'):
+        raise ValueError(f'{where}: variant name {name!r} is not usable as '
+                         'a directory name')
+
+
+def _read_predictions(path):
+    """``--dump`` pickle -> (pred labels, gt labels) as int arrays."""
+    with open(path, 'rb') as f:
+        samples = pickle.load(f)
+    pred, gt = [], []
+    for s in samples:
+        score = s['pred_score'] if 'pred_score' in s else s['pred_scores'][
+            'item']
+        label = s['gt_label'] if 'gt_label' in s else s['gt_labels']['item']
+        pred.append(int(np.asarray(score).argmax()))
+        gt.append(int(np.asarray(label).reshape(-1)[0]))
+    return np.array(pred), np.array(gt)
+
+
+# ---------------------------------------------------------------- report
+def collect(work_root):
+    """Every finished run under ``work_root``: list of result dicts, plus
+    per-clip correctness arrays keyed by (variant, seed)."""
+    rows, correct = [], {}
+    for name in sorted(os.listdir(work_root)):
+        vdir = osp.join(work_root, name)
+        if not osp.isdir(vdir):
+            continue
+        for sd in sorted(os.listdir(vdir)):
+            rf = osp.join(vdir, sd, 'result.json')
+            if not osp.isfile(rf):
+                continue
+            with open(rf) as f:
+                r = json.load(f)
+            rows.append(r)
+            dump = osp.join(vdir, sd, 'test', 'predictions.pkl')
+            if osp.isfile(dump):
+                pred, gt = _read_predictions(dump)
+                correct[(r['variant'], r['seed'])] = (pred == gt).astype(
+                    np.float64)
+    return rows, correct
+
+
+def _fmt_num(x, unit=1e6, suffix='M'):
+    return '' if x in (None, '') else f'{float(x) / unit:.3g} {suffix}'
+
+
+def report(work_root, variants=None, baseline=None, num_samples=10000,
+           title=None):
+    """Write results.csv, results.md and results.png under ``work_root``.
+
+    ``variants`` orders the table (others found on disk follow); the
+    baseline defaults to the first variant. Returns the summary rows."""
+    rows, correct = collect(work_root)
+    if not rows:
+        raise RuntimeError(f'no finished runs (result.json) under '
+                           f'{work_root}')
+    found = []
+    for r in rows:
+        if r['variant'] not in found:
+            found.append(r['variant'])
+    order = [v for v in (variants or []) if v in found] + \
+        [v for v in found if v not in (variants or [])]
+    baseline = baseline or order[0]
+    rows.sort(key=lambda r: (order.index(r['variant']), r['seed']))
+
+    fields = ['variant', 'seed', 'top1', 'num_test', 'params', 'flops',
+              'train_time_s', 'test_time_s', 'checkpoint']
+    with open(osp.join(work_root, 'results.csv'), 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+
+    by = {}
+    for r in rows:
+        by.setdefault(r['variant'], {})[r['seed']] = r
+    base = by.get(baseline, {})
+    summary = []
+    for v in order:
+        seeds = sorted(by[v])
+        acc = np.array([by[v][s]['top1'] for s in seeds])
+        rec = dict(variant=v, n=len(seeds), mean=acc.mean(),
+                   std=acc.std(ddof=1) if len(acc) > 1 else float('nan'),
+                   params=by[v][seeds[0]].get('params'),
+                   flops=by[v][seeds[0]].get('flops'),
+                   train_time=np.mean([by[v][s]['train_time_s']
+                                       for s in seeds]))
+        # the mean's own interval: bootstrap against zero
+        per = [correct.get((v, s)) for s in seeds]
+        if all(p is not None for p in per) and \
+                len({len(p) for p in per}) == 1:
+            m = np.stack(per)
+            _, rec['lo'], rec['hi'] = paired_bootstrap(
+                m, np.zeros_like(m), num_samples)
+        else:
+            _, rec['lo'], rec['hi'] = paired_bootstrap(
+                acc, np.zeros_like(acc), num_samples)
+        paired = sorted(set(seeds) & set(base))
+        if v != baseline and paired:
+            pa = [correct.get((v, s)) for s in paired]
+            pb = [correct.get((baseline, s)) for s in paired]
+            if all(p is not None for p in pa + pb) and \
+                    len({len(p) for p in pa + pb}) == 1:
+                a, b = np.stack(pa), np.stack(pb)
+            else:
+                a = np.array([by[v][s]['top1'] for s in paired])
+                b = np.array([base[s]['top1'] for s in paired])
+            rec['diff'], rec['diff_lo'], rec['diff_hi'] = paired_bootstrap(
+                a, b, num_samples)
+            rec['diff_by_seed'] = [by[v][s]['top1'] - base[s]['top1']
+                                   for s in paired]
+            rec['paired_seeds'] = paired
+        summary.append(rec)
+
+    lines = [f'# {title or "Ablation results"}', '',
+             f'Work root: `{work_root}`; baseline: **{baseline}**; test '
+             'top-1 of the checkpoint each run selected. Mean +- std over '
+             'seeds; the 95 % intervals are paired bootstrap percentile '
+             f'intervals ({num_samples} samples, resampling seeds and, '
+             'where predictions were dumped, test clips).', '',
+             '| variant | seeds | top-1 mean +- std | 95 % CI | diff vs '
+             f'{baseline} [95 % CI] | diff by seed | params | FLOPs | '
+             'train s |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for rec in summary:
+        if rec['variant'] == baseline:
+            diff, by_seed = '(baseline)', ''
+        elif 'diff' in rec:
+            diff = (f"{rec['diff'] * 100:+.1f} [{rec['diff_lo'] * 100:+.1f},"
+                    f" {rec['diff_hi'] * 100:+.1f}]")
+            by_seed = ', '.join(f'{d * 100:+.1f}'
+                                for d in rec['diff_by_seed'])
+        else:
+            diff, by_seed = 'no paired seeds', ''
+        std = '' if np.isnan(rec['std']) else f" +- {rec['std'] * 100:.1f}"
+        lines.append(
+            f"| {rec['variant']} | {rec['n']} | {rec['mean'] * 100:.1f}"
+            f"{std} | [{rec['lo'] * 100:.1f}, {rec['hi'] * 100:.1f}] | "
+            f"{diff} | {by_seed} | {_fmt_num(rec['params'])} | "
+            f"{_fmt_num(rec['flops'], 1e9, 'G')} | "
+            f"{rec['train_time']:.0f} |")
+    lines += ['', 'Differences are in points of top-1 (variant minus '
+              'baseline), paired by seed and test clip.', '']
+    with open(osp.join(work_root, 'results.md'), 'w') as f:
+        f.write('\n'.join(lines))
+
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(max(4, 0.7 * len(summary) + 2), 3.6))
+    x = np.arange(len(summary))
+    means = np.array([r['mean'] for r in summary]) * 100
+    err = np.array([[r['mean'] - r['lo'], r['hi'] - r['mean']]
+                    for r in summary]).T * 100
+    colors = ['tab:orange' if r['variant'] == baseline else 'tab:blue'
+              for r in summary]
+    ax.bar(x, means, color=colors, alpha=0.6)
+    ax.errorbar(x, means, yerr=np.clip(err, 0, None), fmt='none',
+                ecolor='k', capsize=3)
+    for i, v in enumerate(summary):
+        seeds_acc = [by[v['variant']][s]['top1'] * 100
+                     for s in sorted(by[v['variant']])]
+        ax.plot([i] * len(seeds_acc), seeds_acc, 'k.', ms=4)
+    ax.set_xticks(x)
+    ax.set_xticklabels([r['variant'] for r in summary], rotation=45,
+                       ha='right')
+    ax.set_ylabel('test top-1 (%)')
+    ax.set_title(textwrap.fill(
+        title or 'ablation (bars: mean, whiskers: 95 % CI, dots: seeds)',
+        int(fig.get_figwidth() * 12)), fontsize=9)
+    ax.set_ylim(*plot_limits(means, err, [r['top1'] * 100 for r in rows]))
+    fig.tight_layout()
+    fig.savefig(osp.join(work_root, 'results.png'), dpi=120)
+    plt.close(fig)
+    return summary
+
+
+def plot_limits(means, err, points, margin=5.):
+    """y-limits (in %) that show every bar, whisker and seed dot."""
+    err = np.nan_to_num(np.asarray(err, float).reshape(2, -1))
+    means = np.asarray(means, float)
+    lo = min(np.min(means - err[0]), min(points))
+    hi = max(np.max(means + err[1]), max(points))
+    return max(0., lo - margin), min(100., hi + margin)
+
+# ---------------------------------------------------------------- main
