@@ -91,3 +91,36 @@ def complexity_info(model: nn.Module,
         params=parameter_count(model)[''],
         analyzer=analyzer,
         unsupported=analyzer.unsupported_ops())
+
+
+class ClassifierForward(nn.Module):
+    """Input tensor -> backbone -> neck -> head logits, for tracing.
+
+    Holds the classifier's own ``backbone`` / ``neck`` / ``head`` modules
+    under the same names, so per-module counts read ``backbone`` etc.
+    (The class of ``tools/analysis/get_flops.py``, here so that
+    ``tools/misc/gen_model_index.py`` and the tests import it; the tool's
+    copy goes when the tools are pointed at the package.)
+    """
+
+    def __init__(self, model: nn.Module, backbone_only: bool = False):
+        super().__init__()
+        self.backbone = model.backbone
+        self.neck = getattr(model, 'neck', None) if not backbone_only \
+            else None
+        head = None
+        if not backbone_only:
+            head = getattr(model, 'cls_head', None) or getattr(
+                model, 'head', None)
+        self.head = head
+
+    def forward(self, x):
+        x = self.backbone(x)
+        if self.neck is not None:
+            x = self.neck(x)
+            if isinstance(x, tuple) and len(x) == 2 and isinstance(
+                    x[1], dict):  # mmaction2 necks return (x, loss_aux)
+                x = x[0]
+        if self.head is not None:
+            x = self.head(x)
+        return x
