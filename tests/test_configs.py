@@ -15,6 +15,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 
 import structvit_mm  # noqa: F401  (registers our modules)
+from structvit_mm import zoo
 from structvit_mm.num_classes import sync_num_classes
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -29,32 +30,8 @@ IDS = [osp.relpath(f, CONFIG_DIR) for f in CONFIGS]
 NUM_CLASSES = dict(in1k=1000, k400=400, sthv1=174, sthv2=174, diving48=48,
                    gym99=99, gym288=288)
 SEGMENT_BASED = ('sthv1', 'sthv2', 'diving48', 'gym99', 'gym288')
-# what the short names point at (README, model zoo)
-SHORT_NAMES = {
-    'in1k': 'structvit-s-4-2_in1k-224',
-    'k400': 'structvit-s-4-2_in1k-pre_16x4x1_k400-rgb',
-    'sthv1': 'structvit-s-4-1_k400-pre_16x3x1_sthv1-rgb',
-    'sthv2': 'structvit-s-4-1_k400-pre_16x3x1_sthv2-rgb',
-    'diving48': 'structvit-b-4-1_k400-pre_32x3x1_diving48-rgb',
-    'gym99': 'structvit-b-4-1_k400-pre_32x3x1_gym99-rgb',
-    'gym288': 'structvit-b-4-1_k400-pre_32x3x1_gym288-rgb',
-}
-# the paper's rows (spec sections 2-3): model -> frames, per dataset
-PAPER_ROWS = {
-    'in1k': {'s-4-2', 's-4-1', 's-8-1', 'b-4-2', 'b-4-1', 'b-8-1', 'l-4-1',
-             # Token Labeling (*) and their 384 fine-tunes
-             's-4-1*', 'b-4-1*', 'l-4-1*', 's-4-1* 384', 'b-4-1* 384',
-             'l-4-1* 384'},
-    'k400': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
-             ('b-4-1', 32)},
-    'sthv1': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
-              ('b-4-1', 32)},
-    'sthv2': {('s-4-2', 16), ('s-4-1', 16), ('s-8-1', 16), ('b-4-2', 32),
-              ('b-4-1', 32)},
-    'diving48': {('b-4-2', 32), ('b-4-1', 32)},
-    'gym99': {('b-4-2', 32), ('b-4-1', 32)},
-    'gym288': {('b-4-2', 32), ('b-4-1', 32)},
-}
+# what the short names point at: the zoo's aliases
+SHORT_NAMES = {alias: row.name for alias, row in zoo.ALIASES.items()}
 # the augmentations beyond random cropping (spec section 3)
 EXTRA_AUGMENTS = {'TorchVisionWrapper', 'RandAugment', 'RandomErasing',
                   'Flip', 'RandomFlip', 'ColorJitter', 'PytorchVideoWrapper'}
@@ -239,15 +216,27 @@ def test_k400_three_crop_test_row():
     assert tuple(inputs.shape) == (12, 3, 32, 224, 224)
 
 
-def test_every_paper_row_has_a_config():
-    found = {ds: set() for ds in PAPER_ROWS}
-    for path in CONFIGS:
-        m = ROW_RE.match(osp.basename(path))
+def _paper_rows(names):
+    """dataset -> models (in1k: 'b-4-1', 'b-4-1*', 'b-4-1* 384'; video:
+    (model, frames)) of the row-named configs among ``names``."""
+    found = {}
+    for name in names:
+        m = ROW_RE.match(name)
         if m:
             ds = m.group('ds') or 'in1k'
-            found[ds].add(_in1k_row(m) if ds == 'in1k' else
-                          (m.group('model'), int(m.group('frames'))))
-    assert found == PAPER_ROWS
+            found.setdefault(ds, set()).add(
+                _in1k_row(m) if ds == 'in1k' else
+                (m.group('model'), int(m.group('frames'))))
+    return found
+
+
+def test_every_paper_row_has_a_config():
+    """The row-named configs are the zoo's rows of Tables 3-5, both ways
+    (tests/test_paper_rows.py: every zoo row's config exists)."""
+    paper_rows = _paper_rows(osp.basename(r.config) for r in zoo.ROWS
+                             if r.family == 'structvit')
+    assert set(paper_rows) == set(NUM_CLASSES)
+    assert _paper_rows(osp.basename(f) for f in CONFIGS) == paper_rows
 
 
 @pytest.mark.parametrize('short', sorted(SHORT_NAMES))
@@ -429,10 +418,22 @@ def test_dataset_configs_share_their_pipelines():
 ANALYSIS = sorted(glob.glob(osp.join(CONFIG_DIR, 'structdeit', '*.py')))
 ANALYSIS_RE = re.compile(r'^structdeit-s-(?P<tag>[\w-]+?)_'
                          r'(?P<ds>in1k-224|in1k-pre_16x3x1_sthv1-rgb)\.py$')
-# every distinct row of Tables 1a-c, 6a, 6b and 7 (README maps them)
-ANALYSIS_TAGS = {'d0', 'd1', 'd2', 'd4', 'd8', 'd4-m1', 'd4-m5', 'd4-m7',
-                 'd4-element', 'd4-shared', 'd4-cwcorr', 'd4-uk1-uv3',
-                 'd4-uk5-uv3', 'd4-uk7-uv3', 'd4-uk3-uv5', 'd4-uk3-uv7'}
+
+
+def _zoo_analysis():
+    """tag -> datasets of the zoo's analysis rows (Tables 1, 6, 7)."""
+    rows = {}
+    for row in zoo.ROWS:
+        m = ANALYSIS_RE.match(osp.basename(row.config))
+        if row.family == 'structdeit':
+            assert m, row.config
+            rows.setdefault(m.group('tag'), set()).add(row.dataset)
+    return rows
+
+
+# every row of Tables 1a-c, 6a, 6b and 7 on both datasets
+ANALYSIS_TAGS = {t for t, ds in _zoo_analysis().items()
+                 if ds == {'in1k', 'sthv1'}}
 
 
 def _analysis_rows():
@@ -449,11 +450,15 @@ def test_every_analysis_row_has_both_configs():
     rows = _analysis_rows()
     for tag in ANALYSIS_TAGS:
         assert set(rows[tag]) == {'in1k', 'sthv1'}, tag
-    # Table 7's equal-FLOPs ConvSA rows, sized per dataset
+    assert len(ANALYSIS_TAGS) == 16
+    # Table 7's equal-FLOPs ConvSA rows, sized per dataset: the IN-1K rows,
+    # and the SSv1 rows with their ImageNet-1K stage (no paper row)
+    single = {t: ds for t, ds in _zoo_analysis().items()
+              if t not in ANALYSIS_TAGS}
     assert {t: set(rows[t]) for t in rows if t not in ANALYSIS_TAGS} == {
-        'd1-w432': {'in1k'}, 'd1-l16': {'in1k'},
-        # the SSv1 rows and their ImageNet-1K stage
-        'd1-w480': {'in1k', 'sthv1'}, 'd1-l17': {'in1k', 'sthv1'}}
+        t: ds | {'in1k'} for t, ds in single.items()}
+    assert single == {'d1-w432': {'in1k'}, 'd1-l16': {'in1k'},
+                      'd1-w480': {'sthv1'}, 'd1-l17': {'sthv1'}}
 
 
 @pytest.mark.parametrize('path', ANALYSIS,

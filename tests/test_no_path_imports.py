@@ -12,9 +12,6 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 #: file -> why it still loads a script; each entry is removed with its step
 PENDING = {
-    'tools/misc/gen_model_index.py':
-    'reads get_flops.py until it reads structvit_mm.zoo (step 3)',
-    'tests/test_mim.py': 'loads gen_model_index.py (step 3)',
     'tests/test_train_args.py': "calls tools/train.py's merge_args",
     'tests/test_demo_vis.py': "calls demo/demo.py's and vis_structsa.py's "
     'main in process',

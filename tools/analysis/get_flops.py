@@ -21,11 +21,6 @@ from structvit_mm.analysis.flops import (ClassifierForward, complexity_info,
                                          input_shape_from)
 from structvit_mm.apis import init_model
 
-# tools/misc/gen_model_index.py loads this file and calls these three names
-# until it reads structvit_mm.zoo (issue 21, step 3)
-build_model = init_model
-__all__ = ['ClassifierForward', 'build_model', 'input_shape_from']
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Get model flops and params')
