@@ -6,7 +6,7 @@ import sys
 from setuptools import find_packages, setup
 
 # The stack measured to install and train on CPU-only machines with
-# Python 3.11 (see README, "Installation"); each pin has a reason there.
+# Python 3.11 (see docs/en/get_started.md); each pin has a reason there or beside it.
 REQUIRES = [
     'setuptools<82',  # mmengine 0.10.7 resolves `mmaction::` bases via pkg_resources
     'torch==2.14.1',

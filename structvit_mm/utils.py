@@ -105,7 +105,7 @@ def check_config(cfg: Config,
             raise ConfigError(f'checkpoint not found: {load_from}')
         raise ConfigError(
             f'{filename}: load_from = {load_from} does not exist. Train the '
-            'stage it comes from first (README: the checkpoint chain), pass '
+            'stage it comes from first (docs/en/user_guides/configs.md: the checkpoint chain), pass '
             'another checkpoint with --cfg-options load_from=PATH, or start '
             'from the initialisation alone with --cfg-options load_from=None')
 

@@ -4,7 +4,7 @@ compiles the model's forward; mmengine's own choice, train_step, fails in
 the optimizer step). The ``aot_eager`` backend traces with dynamo and
 AOTAutograd like the default inductor backend but generates no code, which
 keeps the test short; tools/analysis/benchmark.py --compile measures the
-default backend (README)."""
+default backend (docs/en/user_guides/train_test.md)."""
 import glob
 import os.path as osp
 

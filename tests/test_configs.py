@@ -1,6 +1,6 @@
 """Every config under configs/: it parses, builds its model and every
-pipeline, and holds the recipe the paper gives for its dataset (spec
-section 3). CPU only; models are built at full size.
+pipeline, and holds the recipe the paper gives for its dataset (the paper's
+protocol). CPU only; models are built at full size.
 """
 import argparse
 import glob
@@ -32,7 +32,7 @@ NUM_CLASSES = dict(in1k=1000, k400=400, sthv1=174, sthv2=174, diving48=48,
 SEGMENT_BASED = ('sthv1', 'sthv2', 'diving48', 'gym99', 'gym288')
 # what the short names point at: the zoo's aliases
 SHORT_NAMES = {alias: row.name for alias, row in zoo.ALIASES.items()}
-# the augmentations beyond random cropping (spec section 3)
+# the augmentations beyond random cropping (the paper's protocol)
 EXTRA_AUGMENTS = {'TorchVisionWrapper', 'RandAugment', 'RandomErasing',
                   'Flip', 'RandomFlip', 'ColorJitter', 'PytorchVideoWrapper'}
 ROW_RE = re.compile(r'^structvit-(?P<model>[sbl]-\d-\d)_'
@@ -166,7 +166,7 @@ def _in1k_row(m):
 
 
 def _random_crop_only(path):
-    """The B rows on SS / Diving-48 / FineGym (spec section 3)."""
+    """The B rows on SS / Diving-48 / FineGym (the paper's protocol)."""
     m = ROW_RE.match(_row_name(path))
     return m is not None and m.group('ds') in SEGMENT_BASED and \
         m.group('model').startswith('b-')
@@ -265,7 +265,7 @@ def test_k400_recipe(path):
         assert (sampler.clip_len, sampler.frame_interval) == (frames, 4)
         assert sampler.num_clips == (4 if split == 'test' else 1)
     assert [s.type for s in pipes['train']].count('Flip') == 1
-    # test: 1 crop x 4 clips; step 4 is the crop the README's 3x4 option
+    # test: 1 crop x 4 clips; step 4 is the crop the model zoo's 3x4 option
     # (test_dataloader.dataset.pipeline.4.type=ThreeCrop) replaces
     assert pipes['test'][4].type == 'CenterCrop'
     _, TRANSFORMS, _ = _registries(cfg)

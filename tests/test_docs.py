@@ -64,3 +64,20 @@ def test_readme_is_an_index():
                    "custom_imports = dict(imports=['structvit_mm']"):
         assert needed in text, needed
     assert osp.isfile(osp.join(ROOT, 'LICENSE'))
+
+
+def test_no_reference_to_documents_outside_the_repository():
+    """Comments and docs cite the paper or a file of the repository, never
+    the project's private notes (the spec, the stack notes)."""
+    pattern = re.compile('spec' + r' sections?\b|stack' + '-notes')
+    hits = []
+    for top in ('structvit_mm', 'configs', 'tools', 'tests', 'docs',
+                'demo'):
+        for path in glob.glob(osp.join(ROOT, top, '**', '*'),
+                              recursive=True):
+            if not path.endswith(('.py', '.md', '.sh', '.yml')):
+                continue
+            for i, line in enumerate(open(path, errors='ignore'), 1):
+                if pattern.search(line):
+                    hits.append(f'{osp.relpath(path, ROOT)}:{i}')
+    assert not hits, hits

@@ -1,4 +1,4 @@
-"""Package-first (issue 21): tests and tools import code from
+"""Package-first: tests and tools import code from
 ``structvit_mm``, never a script by its path. A script loaded by path (or
 found through ``sys.path``) is code the package cannot see, test or reuse.
 """

@@ -1,4 +1,4 @@
-"""The analysis model (DeiT with StructSA, spec section 5)."""
+"""The analysis model (DeiT with StructSA, paper section 4.2)."""
 import pytest
 import torch
 from mmaction.registry import MODELS as VIDEO_MODELS

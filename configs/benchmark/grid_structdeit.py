@@ -1,4 +1,4 @@
-# The ablation grid of issue 10 part 3 on the small analysis model
+# The ablation grid on the small analysis model
 # (configs/benchmark/structdeit-tiny-d4_8x32_motion-structure.py: 64
 # channels, 4 layers, 2 heads of 32, 4x8x8 tokens, D = 4, 3x3x3 kernels,
 # context aggregation, channel-wise correlation and aggregation). Each

@@ -1,4 +1,4 @@
-# The ablation grid of issue 10 part 3 on a small StructViT
+# The ablation grid on a small StructViT
 # (configs/benchmark/structvit-tiny-d4_8x64_motion-structure.py: depths
 # 1-1-2-1, channels 16-32-64-128, StructSA on 4x4x4 and 4x2x2 token grids,
 # D = 4, key/value stride 1, 3x3x3 kernels). Each variant changes one switch

@@ -22,8 +22,8 @@ model = dict(
         # PyTorch's default init of the linear layers (uniform, std
         # 1 / sqrt(3 fan_in)) instead of DeiT's truncated normal of std
         # 0.02, which is sized for 384 channels: at 64 channels it left
-        # every variant at chance for most of the budget (README, "What we
-        # measured", calibration).
+        # every variant at chance for most of the budget (docs/en/results/
+        # motion_structure.md, calibration).
         init_cfg=[]),
     cls_head=dict(
         type='TimeSformerHead',

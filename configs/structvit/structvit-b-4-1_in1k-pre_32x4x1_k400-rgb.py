@@ -1,6 +1,6 @@
 # StructViT-B-4-1, Kinetics-400, 32x4x1 (paper: 2658 GFLOPs over
 # 1 crop x 4 clips, i.e. 664.50 per view; top-1 / top-5 83.3 / 95.6).
-# Initialised from the ImageNet-1K StructViT-B-4-1 (spec section 3): the
+# Initialised from the ImageNet-1K StructViT-B-4-1 (the paper's protocol): the
 # image checkpoint's 2D kernels are temporally inflated (centre) on load.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',

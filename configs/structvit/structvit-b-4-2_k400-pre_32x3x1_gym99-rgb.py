@@ -1,7 +1,7 @@
 # StructViT-B-4-2, FineGym Gym99, 32x3x1 (paper: mean class accuracy 89.3).
 # Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (spec section 3); initialised from the Kinetics-400 StructViT-B-4-2.
-# (choice) 32 frames, as the B rows on SS: the spec gives no frame count here.
+# (the paper's protocol); initialised from the Kinetics-400 StructViT-B-4-2.
+# (choice) 32 frames, as the B rows on SS: the paper gives no frame count here.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',  # the video model; head below
     '../_base_/datasets/gym99_32x3x1_video.py',
@@ -11,7 +11,7 @@ _base_ = [
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
 # random cropping is the only augmentation of the B rows on SS, Diving-48
-# and FineGym (spec section 3): no RandAugment, random erasing, mixup or
+# and FineGym (the paper's protocol): no RandAugment, random erasing, mixup or
 # cutmix
 model = dict(
     backbone=dict(structure_dim=4, kv_stride=2),

@@ -15,5 +15,5 @@ model = dict(backbone=dict(structure_dim=4, kv_stride=1))
 default_hooks = dict(
     checkpoint=dict(interval=10, max_keep_ckpts=3, save_best='auto'))
 
-# L trains on 16 GPUs (spec section 3): 16 x 64 keeps the paper's batch of 1024
+# L trains on 16 GPUs (the paper's protocol): 16 x 64 keeps the paper's batch of 1024
 train_dataloader = dict(batch_size=64)

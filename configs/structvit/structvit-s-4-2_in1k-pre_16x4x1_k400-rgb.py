@@ -1,6 +1,6 @@
 # StructViT-S-4-2, Kinetics-400, 16x4x1 (paper: 169 GFLOPs over
 # 1 crop x 4 clips, i.e. 42.25 per view; top-1 / top-5 81.1 / 95.5).
-# Initialised from the ImageNet-1K StructViT-S-4-2 (spec section 3): the
+# Initialised from the ImageNet-1K StructViT-S-4-2 (the paper's protocol): the
 # image checkpoint's 2D kernels are temporally inflated (centre) on load.
 _base_ = [
     '../_base_/models/structvit_s_k400.py',

@@ -1,6 +1,6 @@
 # StructViT-S-8-1, Something-Something V1, 16x3x1 (paper: 405 GFLOPs over 3 crops x 1 clip; top-1 / top-5 58.0 / 85.7).
 # Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (spec section 3); initialised from the Kinetics-400 StructViT-S-8-1.
+# (the paper's protocol); initialised from the Kinetics-400 StructViT-S-8-1.
 _base_ = [
     '../_base_/models/structvit_s_k400.py',  # the video model; head below
     '../_base_/datasets/sthv1_16x3x1_rawframes.py',

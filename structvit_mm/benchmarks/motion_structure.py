@@ -44,7 +44,7 @@ clip belongs to (spinning, or travelling along which axis): the
 bag-of-frames ceiling is 1/2 on the
 8 classes, the within-pair ceiling 1/2 (chance). See
 tests/test_motion_structure.py for the probes and
-README, "What we measured" for the calibration.
+docs/en/results/motion_structure.md for the calibration.
 
 Clips are deterministic from ``--seed`` and independent of ``--workers``
 (each clip has its own seed derived from (seed, split, index)).
@@ -218,7 +218,7 @@ def _actor_track(rng, kind, T, S):
 
 
 _KINDS = ('rotate', 'speed', 'right', 'down')
-# Difficulty (calibrated, README, "What we measured"): with an actor of a
+# Difficulty (calibrated, docs/en/results/motion_structure.md): with an actor of a
 # third of the frame and 1-2 distractors neither a small ViT nor a 3D CNN
 # left chance within a few hundred steps; an actor of 70-90 % of the frame
 # and two constant-velocity pairs (left / right, up / down, in place of

@@ -235,8 +235,8 @@ def init_from_image_checkpoint(video_model: torch.nn.Module) -> bool:
     from mmengine.logging import print_log
     path = cfg['checkpoint']
     if '://' not in path and not os.path.isfile(path):
-        # the video rows point at the image row's work dir (the chain in the
-        # README); say how to go on instead of mmengine's bare error
+        # the video rows point at the image row's work dir (the chain in
+        # docs/en/user_guides/configs.md); say how to go on instead of mmengine's bare error
         raise FileNotFoundError(
             f'image checkpoint to inflate not found: {path} '
             "(model.backbone.init_cfg.checkpoint). Train the ImageNet-1K "

@@ -1,4 +1,4 @@
-"""The paper's analysis model: DeiT with StructSA (spec section 5).
+"""The paper's analysis model: DeiT with StructSA (paper section 4.2).
 
 Every claim the paper makes about StructSA itself (Tables 1, 6, 7) is
 measured on DeiT-S with all self-attention layers replaced by StructSA, on
@@ -264,7 +264,7 @@ class _StructDeiTBase(BaseModule):
 
 @register_model
 class StructDeiT(_StructDeiTBase):
-    """DeiT with StructSA for images (mmpretrain backbone), spec section 5.
+    """DeiT with StructSA for images (mmpretrain backbone).
 
     Args:
         arch (str | dict): ``'deit-tiny' | 'deit-small' | 'deit-base'``
@@ -314,7 +314,7 @@ class StructDeiT(_StructDeiTBase):
 
 @register_model
 class StructDeiT3D(_StructDeiTBase):
-    """DeiT with StructSA for video (mmaction2 backbone), spec section 5.
+    """DeiT with StructSA for video (mmaction2 backbone).
 
     :class:`StructDeiT`'s arguments with 3D sizes: tubelets
     ``patch_size=(2, 16, 16)`` (16 frames at 224 -> an 8x14x14 grid),

@@ -1,4 +1,4 @@
-"""StructViT backbones (CVPR 2024, arXiv 2404.03924), spec section 2.
+"""StructViT backbones (CVPR 2024, arXiv 2404.03924).
 
 UniFormer's four-stage hierarchy ``[C, C, S, S]`` with every self-attention
 replaced by :class:`~structvit_mm.models.structsa.StructSA`. One
@@ -34,7 +34,7 @@ from .layers import BATCH_NORM, CONV, DropPath, to_ntuple
 from .structsa import StructSA
 
 
-#: The paper's sizes (spec section 2). Head width 64 in the StructSA stages.
+#: The paper's sizes (docs/en/advanced_guides/models.md). Head width 64 in the StructSA stages.
 ARCH_SETTINGS: Dict[str, dict] = {
     's': dict(depths=[3, 4, 8, 3], channels=[64, 128, 320, 512],
               heads=[1, 2, 5, 8], drop_path_rate=0.1),
@@ -395,7 +395,7 @@ class _StructViTBase(BaseModule):
 
 @register_model
 class StructViT(_StructViTBase):
-    """StructViT for images (mmpretrain backbone), spec section 2.
+    """StructViT for images (mmpretrain backbone).
 
     Args:
         arch (str | dict): ``'s'``, ``'b'``, ``'l'`` (or ``'small'``...),
@@ -454,7 +454,7 @@ class StructViT(_StructViTBase):
 
 @register_model
 class StructViT3D(_StructViTBase):
-    """StructViT for video (mmaction2 backbone), spec section 2.
+    """StructViT for video (mmaction2 backbone).
 
     The arguments are :class:`StructViT`'s, with 3D kernels: the stem is a
     3x4x4 tubelet convolution with stride 2x4x4 and temporal padding 1,

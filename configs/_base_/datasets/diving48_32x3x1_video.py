@@ -3,7 +3,7 @@
 # diving48_{train,val}_list_videos.txt: "<vid_name>.mp4 <label>"; val is
 # the official V2 test split), 48 classes, top-1 as the paper reports.
 # Same segment-based recipe as SSv2 (sthv2_32x3x1_video.py: no flip, 3 crops
-# x 1 clip, spec section 3); only paths and classes differ.
+# x 1 clip, the paper's protocol); only paths and classes differ.
 _base_ = ['./sthv2_32x3x1_video.py']
 
 num_classes = 48

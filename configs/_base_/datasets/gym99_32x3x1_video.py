@@ -5,7 +5,7 @@
 # The paper reports mean per-class accuracy (acc/mean1), so AccMetric
 # computes it next to top-k; the row configs keep the best checkpoint by it.
 # Same segment-based recipe as SSv2 (sthv2_32x3x1_video.py: no flip, 3 crops
-# x 1 clip, spec section 3); only paths, classes and the metric differ.
+# x 1 clip, the paper's protocol); only paths, classes and the metric differ.
 _base_ = ['./sthv2_32x3x1_video.py']
 
 num_classes = 99

@@ -1,4 +1,4 @@
-# ImageNet-1K, 224x224, the DeiT recipe (spec section 3): mmpretrain's
+# ImageNet-1K, 224x224, the DeiT recipe (the paper's protocol): mmpretrain's
 # `ImageNet` reading data/imagenet/{train,val}/ with meta/{train,val}.txt.
 # mmpretrain's Swin data config *is* the DeiT pipeline (RandomResizedCrop,
 # flip, RandAugment rand-m9-mstd0.5-inc1, random erasing 0.25, bicubic

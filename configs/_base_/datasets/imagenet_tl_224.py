@@ -1,5 +1,5 @@
 # ImageNet-1K, 224x224, with Token Labeling (rows marked * in the paper,
-# "following the protocols in UniFormer", spec section 3). UniFormer's
+# "following the protocols in UniFormer", the paper). UniFormer's
 # image_classification/token_labeling reads the NFNet-F6 score maps of
 # Token Labeling (github.com/zihangJiang/TokenLabeling, "label_top5_train_
 # nfnet": one (2, 5, 15, 15) .pt per training image, in the train/ folder

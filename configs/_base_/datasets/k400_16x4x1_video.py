@@ -1,7 +1,7 @@
 # Kinetics-400, 16x4x1 dense sampling: VideoDataset + decord on the layout of
 # mmaction2's kinetics tools (data/kinetics400/videos_{train,val}/<class>/*.mp4,
 # kinetics400_{train,val}_list_videos.txt: "<class>/<video>.mp4 <label>").
-# Train: the MViT-style recipe (spec section 3): RandAugment (m7, n4),
+# Train: the MViT-style recipe (the paper's protocol): RandAugment (m7, n4),
 # random resized crop 224, flip, random erasing 0.25 (mixup / cutmix are in
 # the model's data_preprocessor). Test: 1 crop x 4 clips, the paper's views.
 # 3 crops x 4 clips (the paper's other K400 view) without a new file:
@@ -33,7 +33,7 @@ train_pipeline = [
     dict(type='Resize', scale=(-1, 256)),
     # RandAugment through torchvision (one draw for all frames of a clip):
     # mmaction2's MViT recipe uses PytorchVideoWrapper, whose pytorchvideo
-    # no longer imports with this torchvision (stack-notes trap 9).
+    # imports a module this torchvision no longer has.
     # "m7" is on a 0-10 scale in the recipes followed (timm's rand-m7-n4 in
     # UniFormer, pytorchvideo's in mmaction2's MViT): 11 bins make
     # magnitude 7 the same 70 % of each op's range (torchvision's default

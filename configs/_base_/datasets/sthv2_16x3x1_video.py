@@ -5,7 +5,7 @@
 # configs: UniformSample splits the video into clip_len segments and takes
 # one frame of each (random in training, the middle at test). No horizontal
 # flip: SS has left/right classes ("pushing something from left to right").
-# Otherwise the K400 recipe (spec section 3). Test: 3 crops x 1 clip.
+# Otherwise the K400 recipe (the paper's protocol). Test: 3 crops x 1 clip.
 # Also the base of the other segment-based datasets (sthv1 rawframes,
 # Diving-48, FineGym), which change only storage, paths and classes.
 # mmaction2's VideoDataset + bad-file handling and checked lists
@@ -37,7 +37,7 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 # "We use random cropping only for StructViT-B on Something-Something,
-# Diving-48, and FineGym" (the paper; spec section 3): the B rows train on
+# Diving-48, and FineGym" (the paper): the B rows train on
 # this pipeline and turn off mixup / cutmix in their data preprocessor.
 random_crop_only_pipeline = [
     step for step in train_pipeline

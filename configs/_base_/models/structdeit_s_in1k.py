@@ -1,5 +1,5 @@
 # The paper's analysis model for ImageNet-1K: DeiT-S with every
-# self-attention replaced by StructSA (spec section 5), an mmpretrain
+# self-attention replaced by StructSA (paper section 4.2), an mmpretrain
 # ImageClassifier. Defaults: D = 4, M = 3x3, channel-wise correlation and
 # aggregation, context aggregation, no key/value stride; the rows under
 # configs/structdeit/ change only these StructSA switches (or, for Table 7,
@@ -27,7 +27,7 @@ model = dict(
         dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
         dict(type='Constant', layer='LayerNorm', val=1., bias=0.)
     ],
-    # DeiT recipe: mixup 0.8, cutmix 1.0 (spec section 3)
+    # DeiT recipe: mixup 0.8, cutmix 1.0 (the paper's protocol)
     train_cfg=dict(augments=[
         dict(type='Mixup', alpha=0.8),
         dict(type='CutMix', alpha=1.0)

@@ -1,5 +1,5 @@
 # The paper's analysis model for video: DeiT-S with StructSA inflated to
-# 16 frames (spec section 5), an mmaction2 Recognizer3D. Tubelets 2x16x16
+# 16 frames (paper section 4.2), an mmaction2 Recognizer3D. Tubelets 2x16x16
 # (16x224x224 -> an 8x14x14 grid of 1568 tokens), a learned position
 # embedding over all of them, 3x3x3 kernels, initialised by inflating the
 # ImageNet-1K model of the same row (the rows set the checkpoint).

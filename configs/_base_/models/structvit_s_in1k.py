@@ -1,4 +1,4 @@
-# StructViT-S for ImageNet-1K (mmpretrain ImageClassifier), spec section 2.
+# StructViT-S for ImageNet-1K (mmpretrain ImageClassifier).
 # The row configs under configs/structvit/ set structure_dim (D) / kv_stride (S).
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
@@ -24,7 +24,7 @@ model = dict(
         dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
         dict(type='Constant', layer='LayerNorm', val=1., bias=0.)
     ],
-    # DeiT recipe: mixup 0.8, cutmix 1.0 (spec section 3)
+    # DeiT recipe: mixup 0.8, cutmix 1.0 (the paper's protocol)
     train_cfg=dict(augments=[
         dict(type='Mixup', alpha=0.8),
         dict(type='CutMix', alpha=1.0)

@@ -1,4 +1,4 @@
-# StructViT-S for Kinetics-400 (mmaction2 Recognizer3D), spec section 2.
+# StructViT-S for Kinetics-400 (mmaction2 Recognizer3D).
 # Head as mmaction2's UniFormer configs: I3DHead, average_clips='prob'.
 # The row configs under configs/structvit/ set structure_dim (D) / kv_stride (S).
 # Also the video model of the SS / Diving-48 / FineGym rows, which size the
@@ -25,7 +25,7 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[114.75, 114.75, 114.75],
         std=[57.375, 57.375, 57.375],
-        # MViT-style recipe: mixup 0.8, cutmix 1.0 (spec section 3)
+        # MViT-style recipe: mixup 0.8, cutmix 1.0 (the paper's protocol)
         blending=dict(
             type='RandomBatchAugment',
             augments=[

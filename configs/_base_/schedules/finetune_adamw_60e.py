@@ -1,5 +1,5 @@
-# Fine-tuning schedule for SSv1 / SSv2, Diving-48 and FineGym (spec
-# section 3): 60 epochs with 5 warm-up, the rest as Kinetics-400 (AdamW,
+# Fine-tuning schedule for SSv1 / SSv2, Diving-48 and FineGym (the paper's
+# protocol): 60 epochs with 5 warm-up, the rest as Kinetics-400 (AdamW,
 # lr 2e-4 at batch 64, weight decay 0.05, cosine). The two schedulers are
 # the K400 file's with the epochs changed.
 _base_ = ['./k400_adamw_110e.py']

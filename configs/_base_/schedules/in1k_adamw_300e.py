@@ -1,4 +1,4 @@
-# ImageNet-1K schedule (spec section 3, DeiT recipe): AdamW, lr 1e-3 at
+# ImageNet-1K schedule (the paper's protocol, DeiT recipe): AdamW, lr 1e-3 at
 # batch 1024, weight decay 0.05, 300 epochs, cosine, 5 warm-up epochs.
 _base_ = ['mmpretrain::_base_/schedules/imagenet_bs1024_adamw_swin.py']
 

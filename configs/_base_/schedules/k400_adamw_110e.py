@@ -1,4 +1,4 @@
-# Kinetics-400 schedule (spec section 3, MViT-style): AdamW, lr 2e-4 at
+# Kinetics-400 schedule (the paper's protocol, MViT-style): AdamW, lr 2e-4 at
 # batch 64, weight decay 0.05, 110 epochs with 10 warm-up, cosine.
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=110, val_begin=1, val_interval=5)

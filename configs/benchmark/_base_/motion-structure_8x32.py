@@ -70,7 +70,7 @@ val_evaluator = None
 # schedule: a fixed number of iterations, 1.6 passes over 6000 clips. Batch
 # 16 x 600 rather than 32 x 300 (same compute): every model first sits at
 # chance for a few hundred updates, and twice the updates got plain
-# attention from 0.41 to 0.60 (README, "What we measured", calibration)
+# attention from 0.41 to 0.60 (docs/en/results/motion_structure.md, calibration)
 max_iters = 600
 warmup_iters = 60
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,

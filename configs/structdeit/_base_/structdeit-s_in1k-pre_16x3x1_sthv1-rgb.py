@@ -1,4 +1,4 @@
-# Something-Something V1 base of the analysis rows (spec section 5): the
+# Something-Something V1 base of the analysis rows (paper section 4.2): the
 # ImageNet-1K analysis model of the same row, inflated to 16 frames and
 # fine-tuned directly (no Kinetics-400 stage) with random cropping as the
 # only augmentation; segment-based sampling, no flip, 3 crops x 1 clip at
