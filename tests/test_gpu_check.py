@@ -104,7 +104,8 @@ def test_smoke_models_training_and_dist(smoke):
     steps = sections['train_step']['rows']
     assert {(r['model'], r['precision']) for r in steps} == {
         (m, p) for m in ('StructViT-S-4-2', 'UniFormer-S (mmaction2)')
-        for p in ('bf16 autocast', 'fp32')}
+        for p in ('bf16 autocast', 'fp32')} | {
+            ('StructViT-S-4-2 with_cp', 'bf16 autocast')}
     assert all(r['train_ms'] > 0 and r['train_peak_mb'] is None
                for r in steps)
     images = sections['image']['rows']

@@ -172,7 +172,7 @@ def test_bad_accumulation_stops_a_stock_tool(data, tmp_path):
 
 
 # ---------------------------------------------- the docs' per-GPU table
-DOC = osp.join(ROOT, 'docs', 'gpus_and_recipes.md')
+DOC = osp.join(ROOT, 'docs', 'en', 'user_guides', 'gpus_and_recipes.md')
 ROW = re.compile(r'^\| `(structvit-[^`]+\.py)` \| (\d+) = (\d+) x (\d+) \| '
                  r'(\S+) \| (.+) \|$')
 

@@ -23,7 +23,9 @@ unused passes to the next; what does not fit is recorded as skipped):
                bf16, plus the top kernels of the fast path under a profiler.
 ``train_step`` StructViT-S-4-2 vs mmaction2's UniFormer-S train step, batch
                8 x 16x224x224, bf16 autocast and fp32, peak memory
-               (``tools/analysis/benchmark.py``).
+               (``tools/analysis/benchmark.py``); then StructViT-S-4-2 in
+               bf16 with every block checkpointed (``with_cp=True``), the
+               memory activation checkpointing saves and the time it costs.
 ``image``      Images/s of the image models at batch 128 (inference, bf16
                and fp32).
 ``train``      ``tools/train.py configs/structvit_k400.py --amp`` for 30
@@ -360,13 +362,15 @@ def _model_args(cfg, shape, amp):
          '--iters', str(cfg['model_iters'])] + (['--amp'] if amp else []))
 
 
-def _measure(cfg, config, shape, amp, train):
+def _measure(cfg, config, shape, amp, train, extra=None):
     """benchmark.py's measurement, in this process. On CPU its peak memory
-    (ru_maxrss) is only meaningful in a fresh process, so it is dropped."""
+    (ru_maxrss) is only meaningful in a fresh process, so it is dropped.
+    ``extra``: config changes on top of the size's ``model_options``."""
     device = torch.device(cfg['device'])
     torch.manual_seed(0)
+    options = {**cfg['model_options'].get(config, {}), **(extra or {})}
     result = bench_models.measure(config, _model_args(cfg, shape, amp),
-                                  train, cfg['model_options'].get(config))
+                                  train, options or None)
     if device.type != 'cuda':
         for key in list(result):
             if key.endswith('peak_mb'):
@@ -386,6 +390,15 @@ def section_train_step(cfg, clock, rec):
             r = _measure(cfg, config, cfg['clip_shape'], amp, train=True)
             rows.append(dict(model=name, config=config, precision=precision,
                              shape=cfg['clip_shape'], **r))
+    # activation checkpointing: the bf16 row again, every block recomputed
+    name = 'StructViT-S-4-2 with_cp'
+    if clock.left() <= 0:
+        rec['skipped'].append(f'{name}: over budget')
+    else:
+        r = _measure(cfg, K400, cfg['clip_shape'], True, train=True,
+                     extra={'model.backbone.with_cp': True})
+        rows.append(dict(model=name, config=K400, precision='bf16 autocast',
+                         shape=cfg['clip_shape'], **r))
     rec['rows'] = rows
     if cfg['device'] == 'cpu':
         rec['notes'].append('peak memory is not measured on CPU in-process '

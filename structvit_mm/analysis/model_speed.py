@@ -6,7 +6,7 @@ measures models with the same arguments):
 
     python tools/analysis/benchmark.py [CONFIG ...] [--shape 1 3 16 224 224]
         [--device cpu|cuda] [--amp] [--compile] [--warmup 5] [--iters 10]
-        [--out FILE]
+        [--cfg-options KEY=VALUE ...] [--out FILE]
 
 Each config's ``model`` (an mmaction2 ``Recognizer3D`` or an mmpretrain
 ``ImageClassifier``) is measured at the same input, one model after the
@@ -23,6 +23,9 @@ and its input.
 ``torch.compile`` (default inductor; forward and backward compiled, the
 AdamW step eager), as a row ``<model> [compiled]`` with ``compile_s``, the
 first (compiling) step's time, left out of the timed steps.
+``--cfg-options`` change every CONFIG (not the baselines) as in
+``tools/train.py``, e.g. ``model.backbone.checkpoint_num=[0,0,8,3]`` to
+measure activation checkpointing; the rows are named with them.
 (mmaction2's own ``benchmark.py`` is left from 0.x and fails under mmcv 2.)
 """
 import argparse
@@ -37,6 +40,7 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
+from mmengine.config import DictAction
 
 BASELINES = {
     'UniFormer-S (mmaction2)':
@@ -63,6 +67,10 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--no-baselines', action='store_true')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={},
+                        help='config changes for every CONFIG (not the '
+                        'baselines), as tools/train.py takes them')
     parser.add_argument('--out', default='work_dirs/benchmark_models.json')
     return parser.parse_args(argv)
 
@@ -145,23 +153,24 @@ def measure(config: str, args, train: bool,
     }
 
 
-def _worker(config, args, train, queue, compiled=False):
+def _worker(config, args, train, queue, compiled=False, options=None):
     torch.manual_seed(0)
     try:
-        queue.put(measure(config, args, train, compiled=compiled))
+        queue.put(measure(config, args, train, options, compiled=compiled))
     except BaseException:  # the parent re-raises it with the config's name
         import traceback
         queue.put(traceback.format_exc())
 
 
 def run_isolated(config: str, args, train: bool,
-                 compiled: bool = False) -> dict:
+                 compiled: bool = False,
+                 options: Optional[dict] = None) -> dict:
     """A fresh process per (model, mode): on CPU, ru_maxrss is a lifetime
     high-water mark, so only a new process measures one thing alone."""
     ctx = mp.get_context('spawn')
     queue = ctx.Queue()
     proc = ctx.Process(target=_worker,
-                       args=(config, args, train, queue, compiled))
+                       args=(config, args, train, queue, compiled, options))
     proc.start()
     result = queue.get()
     proc.join()
@@ -172,16 +181,18 @@ def run_isolated(config: str, args, train: bool,
 
 def main(argv=None):
     args = parse_args(argv)
-    models = {os.path.basename(c): c for c in args.configs}
+    changes = ' '.join(f'{k}={v}' for k, v in args.cfg_options.items())
+    models = {os.path.basename(c) + (f' ({changes})' if changes else ''):
+              (c, args.cfg_options) for c in args.configs}
     if not args.no_baselines:
-        models.update(BASELINES)
+        models.update({n: (c, None) for n, c in BASELINES.items()})
     results = {}
-    for name, config in models.items():
+    for name, (config, options) in models.items():
         for compiled in (False, True) if args.compile else (False, ):
             key = f'{name} [compiled]' if compiled else name
             results[key] = {
-                **run_isolated(config, args, train=True, compiled=compiled),
-                **run_isolated(config, args, train=False, compiled=compiled)
+                **run_isolated(config, args, True, compiled, options),
+                **run_isolated(config, args, False, compiled, options)
             }
             print(key, results[key], flush=True)
 
@@ -195,7 +206,7 @@ def main(argv=None):
         print(name.ljust(width) +
               ''.join(str(r.get(c, '-')).rjust(18) for c in cols))
     info = dict(shape=args.shape, device=args.device, amp=args.amp,
-                compile=args.compile,
+                compile=args.compile, cfg_options=args.cfg_options,
                 warmup=args.warmup, iters=args.iters,
                 torch=torch.__version__, cpus=os.cpu_count(),
                 machine=platform.processor() or platform.machine(),

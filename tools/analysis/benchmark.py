@@ -2,7 +2,7 @@
 
     python tools/analysis/benchmark.py [CONFIG ...] [--shape 1 3 16 224 224]
         [--device cpu|cuda] [--amp] [--compile] [--warmup 5] [--iters 10]
-        [--out FILE]
+        [--cfg-options KEY=VALUE ...] [--out FILE]
 
 What a step is, how memory is read, ``--compile``:
 :mod:`structvit_mm.analysis.model_speed`.
