@@ -1,6 +1,5 @@
 """demo/demo.py (top-5 of a video) and tools/visualizations/vis_structsa.py,
 plus StructSA.structure_maps, the maps the visualisation draws."""
-import importlib.util
 import os.path as osp
 import re
 
@@ -124,16 +123,8 @@ def test_demo_prints_top5(assets):
     assert all(0 <= s <= 1 for s in scores) and sum(scores) <= 1 + 1e-3
 
 
-def _demo_module():
-    spec = importlib.util.spec_from_file_location(
-        'demo_script', osp.join(ROOT, 'demo', 'demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_demo_clear_errors(assets, tmp_path):
-    demo = _demo_module()
+    from structvit_mm.cli import demo
     missing = str(tmp_path / 'missing.mp4')
     with pytest.raises(SystemExit, match='video file not found: .*missing'):
         demo.main([missing, assets['config'], assets['ckpt']])
@@ -184,10 +175,7 @@ def test_vis_image_and_errors(assets, tmp_path):
     _check_outputs(str(tmp_path), 4, (3, 3), (1, 1))
     assert np.load(str(tmp_path / 'maps.npz'))['scores'].shape == (4, 2, 2)
 
-    spec = importlib.util.spec_from_file_location(
-        'vis_script', osp.join(ROOT, 'tools/visualizations/vis_structsa.py'))
-    vis = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(vis)
+    from structvit_mm.cli import vis_structsa as vis
     common = [assets['image_cfg'], '--input', assets['image'], '--out-dir',
               str(tmp_path / 'x')]
     with pytest.raises(SystemExit, match=r'outside the token grid \(3, 3\)'):

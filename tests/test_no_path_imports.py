@@ -10,18 +10,12 @@ import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
-#: file -> why it still loads a script; each entry is removed with its step
-PENDING = {
-    'tests/test_train_args.py': "calls tools/train.py's merge_args",
-    'tests/test_demo_vis.py': "calls demo/demo.py's and vis_structsa.py's "
-    'main in process',
-}
 PATH_CALLS = ('sys.path.insert', 'sys.path.append')
 PATH_LOADER = 'spec_from_file_location'
 
 
 def _python_files():
-    for top in ('tests', 'tools'):
+    for top in ('tests', 'tools', 'demo'):
         for dirpath, _, names in os.walk(osp.join(ROOT, top)):
             for name in sorted(names):
                 if name.endswith('.py'):
@@ -61,13 +55,4 @@ def _offences(rel, scripts):
 
 @pytest.mark.parametrize('rel', sorted(_python_files()))
 def test_no_script_is_loaded_by_path(rel):
-    if rel in PENDING:
-        pytest.skip(PENDING[rel])
     assert not _offences(rel, _script_names())
-
-
-def test_pending_entries_still_exist():
-    # a stale entry would hide a file that regressed under the same name
-    for rel in PENDING:
-        assert osp.isfile(osp.join(ROOT, rel)), rel
-        assert _offences(rel, _script_names()), f'{rel} is clean: drop it'

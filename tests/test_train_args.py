@@ -1,9 +1,9 @@
 """tools/train.py's command line merged into a config (no training)."""
-import importlib.util
 import os.path as osp
-import sys
 
 from mmengine import Config
+
+from structvit_mm.cli import train as train_cli
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # a config whose runtime base sets `randomness = dict(seed=0, ...)`
@@ -12,13 +12,8 @@ CONFIG = osp.join(ROOT, 'configs', 'benchmark',
 
 
 def _merged(monkeypatch, *argv, config=CONFIG):
-    spec = importlib.util.spec_from_file_location(
-        'structvit_train_tool', osp.join(ROOT, 'tools', 'train.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    monkeypatch.setattr(sys, 'argv', ['train.py', config, *argv])
     cfg = Config.fromfile(config)
-    tool.merge_args(cfg, tool.parse_args())
+    train_cli.merge_args(cfg, train_cli.parse_args([config, *argv]))
     return cfg
 
 
