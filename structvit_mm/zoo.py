@@ -8,7 +8,7 @@ mean class accuracy. Everything else is derived from :data:`ROWS`:
 ``tools/misc/gen_model_index.py`` writes ``model-index.yml``,
 ``configs/*/metafile.yml``, the tables of ``configs/structvit/README.md`` /
 ``configs/structdeit/README.md`` and the short-name configs
-(``configs/structvit_<alias>.py``) from it, and ``tests/test_paper_rows.py``
+(``configs/structvit_<alias>.py``) from it, and ``tests/zoo/test_paper_rows.py``
 checks every row's config, model size and FLOPs against it.
 
 Adding a row: its config, one ``Row`` here, then

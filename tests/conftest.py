@@ -1,3 +1,6 @@
+import ast
+import functools
+
 import pytest
 from mmengine.registry import DefaultScope
 
@@ -17,3 +20,36 @@ def _no_default_scope_leaks():
     yield
     DefaultScope._instance_dict.clear()
     DefaultScope._instance_dict.update(before)
+
+
+# Names that start a command-line tool in a subprocess.
+_CLI_CALLS = {'run_tool', 'run_ok', 'subprocess', 'run_isolated'}
+
+
+@functools.lru_cache(maxsize=None)
+def _cli_functions(path: str) -> frozenset:
+    """The module-level functions of a test file that start a tool, directly
+    or through another function of the same file."""
+    tree = ast.parse(open(path).read())
+    uses = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            uses[node.name] = {n.id for n in ast.walk(node)
+                               if isinstance(n, ast.Name)}
+    cli = {f for f, names in uses.items() if names & _CLI_CALLS}
+    grown = True
+    while grown:
+        new = {f for f, names in uses.items() if names & cli} - cli
+        cli |= new
+        grown = bool(new)
+    return frozenset(cli)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that runs a tool (``cli``, see pytest.ini), and
+    everything under tests/tools/."""
+    for item in items:
+        path = str(item.path)
+        name = getattr(item, 'originalname', item.name)
+        if '/tests/tools/' in path or name in _cli_functions(path):
+            item.add_marker(pytest.mark.cli)

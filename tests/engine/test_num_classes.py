@@ -18,7 +18,7 @@ from tool_runner import run_tool
 import structvit_mm  # noqa: F401
 from structvit_mm.num_classes import NumClassesMismatchError, sync_num_classes
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 VIDEO = osp.join(ROOT, 'configs', 'structvit_k400.py')
 IMAGE = osp.join(ROOT, 'configs', 'structvit_in1k.py')
 SITE = {

@@ -12,7 +12,7 @@ import structvit_mm  # noqa: F401  (compat fixes + registration)
 from structvit_mm.analysis import complexity_info, sdpa_flop
 from structvit_mm.models import StructSA, StructViT, StructViT3D
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = dict(depths=[1, 1, 2, 1], channels=[8, 16, 32, 64], heads=[1, 1, 2, 4])
 
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
 TRAIN_CLIPS, VAL_CLIPS, BATCH, WORLD = 8, 4, 2, 2  # 4 classes x (2, 1) clips
 

@@ -14,7 +14,7 @@ import sys
 import pytest
 from small_runs import make_images, make_videos, small_options
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DOC = osp.join(ROOT, 'docs', 'en', 'user_guides', 'own_data.md')
 
 

@@ -5,7 +5,7 @@ from mmengine import Config
 
 from structvit_mm.cli import train as train_cli
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # a config whose runtime base sets `randomness = dict(seed=0, ...)`
 CONFIG = osp.join(ROOT, 'configs', 'benchmark',
                   'structdeit-tiny-d4_8x32_motion-structure.py')

@@ -19,7 +19,7 @@ import structvit_mm  # noqa: F401
 from structvit_mm.models import StructViT, StructViT3D
 from structvit_mm.models.structdeit import StructDeiT, StructDeiT3D
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = dict(depths=[1, 1, 2, 1], channels=[8, 16, 32, 64], heads=[1, 1, 2, 4])
 L = dict(depths=[5, 10, 24, 7], channels=[128, 192, 448, 640])
 

@@ -9,7 +9,7 @@ from mmpretrain.registry import MODELS as IMAGE_MODELS
 
 from structvit_mm.models.inflate import inflate_state_dict, inflate_weight
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARCH = dict(depths=[1, 1, 2, 1], channels=[16, 32, 64, 64],
             heads=[1, 2, 2, 4])
 

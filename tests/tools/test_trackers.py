@@ -10,7 +10,7 @@ import pytest
 from small_runs import make_videos, small_options, video_data_options
 from tool_runner import run_tool
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'structvit_k400.py')
 
 

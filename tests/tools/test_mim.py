@@ -14,7 +14,7 @@ from small_runs import make_videos, small_options, video_data_options
 import structvit_mm  # noqa: F401
 from structvit_mm import model_index as gen
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _models():

@@ -21,7 +21,7 @@ from tool_runner import run_tool
 
 import structvit_mm  # noqa: F401
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ROWS = osp.join(ROOT, 'configs', 'structvit')
 THREE_CROP = osp.join(ROWS, 'structvit-b-4-1_in1k-pre_32x4x1_k400-rgb_'
                       '3crop-test.py')

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from tool_runner import run_ok
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 TINY_ARCH = [
     'model.backbone.arch._delete_=True',  # replaces the 's' string

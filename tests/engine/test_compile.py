@@ -12,7 +12,7 @@ import pytest
 from small_runs import make_videos, small_options, video_data_options
 from tool_runner import run_tool
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'structvit_k400.py')
 COMPILED = 'compile: torch.compile(Recognizer3D.forward, backend='
 

@@ -10,7 +10,7 @@ import torch
 
 from structvit_mm.models.structsa import StructSA
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_CFG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
 NAMES = ['riding a bike', 'juggling balls', 'dancing', 'swimming',
          'playing chess', 'reading', 'cooking']

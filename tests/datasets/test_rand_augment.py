@@ -19,7 +19,7 @@ from mmengine.registry import DefaultScope
 
 import structvit_mm  # noqa: F401  (registers our modules)
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(ROOT, 'configs')
 CONFIGS = sorted(
     f for f in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)

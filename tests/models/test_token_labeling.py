@@ -32,7 +32,7 @@ from structvit_mm.models.token_labeling import (MixToken,
                                                 TokenLabelClassifier,
                                                 TokenLabelClsHead)
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG_224 = osp.join(ROOT, 'configs', 'structvit',
                    'structvit-s-4-1_tl_in1k-224.py')
 CFG_384 = osp.join(ROOT, 'configs', 'structvit',

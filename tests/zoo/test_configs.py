@@ -18,7 +18,7 @@ import structvit_mm  # noqa: F401  (registers our modules)
 from structvit_mm import zoo
 from structvit_mm.num_classes import sync_num_classes
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(ROOT, 'configs')
 CONFIGS = sorted(
     f for f in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
@@ -232,7 +232,7 @@ def _paper_rows(names):
 
 def test_every_paper_row_has_a_config():
     """The row-named configs are the zoo's rows of Tables 3-5, both ways
-    (tests/test_paper_rows.py: every zoo row's config exists)."""
+    (tests/zoo/test_paper_rows.py: every zoo row's config exists)."""
     paper_rows = _paper_rows(osp.basename(r.config) for r in zoo.ROWS
                              if r.family == 'structvit')
     assert set(paper_rows) == set(NUM_CLASSES)

@@ -16,7 +16,7 @@ import torch
 import structvit_mm  # noqa: F401  (weights_only loading of mmengine files)
 from structvit_mm.engine import NonFiniteLossError, NonFiniteLossHook
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
 
 POISON = textwrap.dedent('''

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 WRAPPER = osp.join(ROOT, 'tools', 'data', 'mmaction_data.sh')
 
 

@@ -26,7 +26,7 @@ from structvit_mm.engine.lr_scaling import (AccumulationConfigError,
                                             check_accumulative_counts,
                                             scale_lr)
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 VIDEO = osp.join(ROOT, 'configs', 'structvit_k400.py')
 IMAGE = osp.join(ROOT, 'configs', 'structvit_in1k.py')
 SITE = {

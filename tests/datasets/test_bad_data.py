@@ -14,7 +14,7 @@ import shutil
 import pytest
 from tool_runner import run_tool
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'demo', 'structvit-tiny_motion-demo.py')
 CHECKER = osp.join(ROOT, 'tools', 'data', 'check_dataset.py')
 

@@ -21,7 +21,7 @@ from structvit_mm import zoo
 from structvit_mm.analysis import ClassifierForward, complexity_info
 from structvit_mm.apis import init_model
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 IDS = [r.name for r in zoo.ROWS]
 
 
