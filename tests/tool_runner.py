@@ -28,3 +28,11 @@ def run_ok(args, **kwargs):
     proc = run_tool(args, **kwargs)
     assert proc.returncode == 0, proc.stdout[-6000:]
     return proc.stdout
+
+
+def stock_train(lib):
+    """The stock ``tools/train.py`` of ``lib`` (``'mmaction'`` or
+    ``'mmpretrain'``), as the installed package ships it under ``.mim``."""
+    import importlib.util
+    origin = importlib.util.find_spec(lib).origin
+    return osp.join(osp.dirname(origin), '.mim', 'tools', 'train.py')

@@ -96,15 +96,10 @@ def render_clip(rng: np.random.Generator, motion: tuple, num_frames: int,
 
 
 def write_video(path: str, frames: np.ndarray, fps: int = 15) -> None:
-    import cv2
-    h, w = frames.shape[1:3]
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                             (w, h))
-    if not writer.isOpened():
-        raise RuntimeError(f'OpenCV cannot open a mp4v writer for {path}')
-    for frame in frames:
-        writer.write(frame)
-    writer.release()
+    """BGR ``(T, H, W, 3)`` uint8 (as rendered here) -> mp4: the motion
+    structure benchmark's writer, which takes RGB."""
+    from .motion_structure import write_video as write_rgb
+    write_rgb(path, frames[..., ::-1], fps)
 
 
 def make_split(root: str, split: str, per_class: int, num_frames: int,

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from small_runs import (image_data_options, make_images, make_videos,
                         small_options, video_data_options)
-from tool_runner import run_tool
+from tool_runner import stock_train, run_tool
 
 import structvit_mm  # noqa: F401
 from structvit_mm.engine import StructViTRunner
@@ -29,11 +29,6 @@ from structvit_mm.engine.lr_scaling import (AccumulationConfigError,
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 VIDEO = osp.join(ROOT, 'configs', 'structvit_k400.py')
 IMAGE = osp.join(ROOT, 'configs', 'structvit_in1k.py')
-SITE = {
-    lib: osp.join(osp.dirname(__import__(lib).__file__), '.mim', 'tools',
-                  'train.py')
-    for lib in ('mmaction', 'mmpretrain')
-}
 
 
 def _wrapper(lr=0.1, accum=1):
@@ -109,7 +104,7 @@ def _train(tool, kind, data, work_dir, extra):
     else:
         config, lib = IMAGE, 'mmpretrain'
         opts = image_data_options(str(data / 'images'))
-    script = 'tools/train.py' if tool == 'ours' else SITE[lib]
+    script = 'tools/train.py' if tool == 'ours' else stock_train(lib)
     return run_tool([script, config, '--work-dir', str(work_dir),
                      '--cfg-options', *small_options(config), *opts,
                      'model.cls_head.num_classes=3' if kind == 'video' else

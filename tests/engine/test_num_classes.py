@@ -13,7 +13,7 @@ import torch
 from mmengine.config import Config
 from small_runs import (image_data_options, make_images, make_videos,
                         small_options, video_data_options)
-from tool_runner import run_tool
+from tool_runner import stock_train, run_tool
 
 import structvit_mm  # noqa: F401
 from structvit_mm.num_classes import NumClassesMismatchError, sync_num_classes
@@ -21,11 +21,6 @@ from structvit_mm.num_classes import NumClassesMismatchError, sync_num_classes
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 VIDEO = osp.join(ROOT, 'configs', 'structvit_k400.py')
 IMAGE = osp.join(ROOT, 'configs', 'structvit_in1k.py')
-SITE = {
-    lib: osp.join(osp.dirname(__import__(lib).__file__), '.mim', 'tools',
-                  'train.py')
-    for lib in ('mmaction', 'mmpretrain')
-}
 
 
 def _cfg(path, **options):
@@ -170,7 +165,7 @@ def test_three_classes_train_by_overriding_only_the_head(
     else:
         config, lib, head = IMAGE, 'mmpretrain', 'head'
         opts = image_data_options(str(data / 'images'))
-    script = TOOLS[tool] or SITE[lib]
+    script = TOOLS[tool] or stock_train(lib)
     proc = run_tool([
         script, config, '--work-dir', str(tmp_path), '--cfg-options',
         *small_options(config), *opts, f'model.{head}.num_classes=3'
@@ -187,7 +182,7 @@ def test_three_classes_train_by_overriding_only_the_head(
 
 def test_mismatch_stops_stock_tool_before_training(data, tmp_path):
     proc = run_tool([
-        SITE['mmaction'], VIDEO, '--work-dir', str(tmp_path),
+        stock_train('mmaction'), VIDEO, '--work-dir', str(tmp_path),
         '--cfg-options', *small_options(VIDEO),
         *video_data_options(str(data / 'videos')),
         'model.cls_head.num_classes=3', 'val_dataloader.dataset.num_classes=4'
