@@ -202,3 +202,7 @@ def main(argv=None):
 
     # start training
     runner.train()
+
+
+if __name__ == '__main__':  # python -m structvit_mm.cli.train
+    main()
