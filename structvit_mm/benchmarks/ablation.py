@@ -93,20 +93,35 @@ def _check_options(name, opts, where):
 
 
 def _read_predictions(path):
-    """``--dump`` pickle -> (pred labels, gt labels) as int arrays."""
+    """``--dump`` pickle -> (pred labels, gt labels, number of classes): the
+    labels as int arrays, the classes counted from the score vectors."""
     with open(path, 'rb') as f:
         samples = pickle.load(f)
-    pred, gt = [], []
+    pred, gt, num_classes = [], [], 0
     for s in samples:
         score = s['pred_score'] if 'pred_score' in s else s['pred_scores'][
             'item']
         label = s['gt_label'] if 'gt_label' in s else s['gt_labels']['item']
-        pred.append(int(np.asarray(score).argmax()))
+        score = np.asarray(score).reshape(-1)
+        num_classes = max(num_classes, score.size)
+        pred.append(int(score.argmax()))
         gt.append(int(np.asarray(label).reshape(-1)[0]))
-    return np.array(pred), np.array(gt)
+    return np.array(pred), np.array(gt), num_classes
 
 
 # ---------------------------------------------------------------- report
+#: a run "ends near chance" below chance + this (the grids' plateau test)
+NEAR_CHANCE = 0.05
+
+
+def near_chance(result):
+    """Whether a run's top-1 is within ``NEAR_CHANCE`` of its chance level
+    (False where the result does not know its chance)."""
+    chance = result.get('chance')
+    return chance not in (None, '') and \
+        float(result['top1']) < float(chance) + NEAR_CHANCE
+
+
 def collect(work_root):
     """Every finished run under ``work_root``: list of result dicts, plus
     per-clip correctness arrays keyed by (variant, seed)."""
@@ -124,7 +139,7 @@ def collect(work_root):
             rows.append(r)
             dump = osp.join(vdir, sd, 'test', 'predictions.pkl')
             if osp.isfile(dump):
-                pred, gt = _read_predictions(dump)
+                pred, gt, _ = _read_predictions(dump)
                 correct[(r['variant'], r['seed'])] = (pred == gt).astype(
                     np.float64)
     return rows, correct
@@ -153,8 +168,8 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
     baseline = baseline or order[0]
     rows.sort(key=lambda r: (order.index(r['variant']), r['seed']))
 
-    fields = ['variant', 'seed', 'top1', 'num_test', 'params', 'flops',
-              'train_time_s', 'test_time_s', 'checkpoint']
+    fields = ['variant', 'seed', 'top1', 'chance', 'num_test', 'params',
+              'flops', 'train_time_s', 'test_time_s', 'jobs', 'checkpoint']
     with open(osp.join(work_root, 'results.csv'), 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
         w.writeheader()
@@ -174,7 +189,8 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
                    params=by[v][seeds[0]].get('params'),
                    flops=by[v][seeds[0]].get('flops'),
                    train_time=np.mean([by[v][s]['train_time_s']
-                                       for s in seeds]))
+                                       for s in seeds]),
+                   near_chance=sum(near_chance(by[v][s]) for s in seeds))
         # the mean's own interval: bootstrap against zero
         per = [correct.get((v, s)) for s in seeds]
         if all(p is not None for p in per) and \
@@ -209,9 +225,9 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
              f'intervals ({num_samples} samples, resampling seeds and, '
              'where predictions were dumped, test clips).', '',
              '| variant | seeds | top-1 mean +- std | 95 % CI | diff vs '
-             f'{baseline} [95 % CI] | diff by seed | params | FLOPs | '
-             'train s |',
-             '|---|---|---|---|---|---|---|---|---|']
+             f'{baseline} [95 % CI] | diff by seed | near chance | params | '
+             'FLOPs | train s |',
+             '|---|---|---|---|---|---|---|---|---|---|']
     for rec in summary:
         if rec['variant'] == baseline:
             diff, by_seed = '(baseline)', ''
@@ -226,11 +242,23 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
         lines.append(
             f"| {rec['variant']} | {rec['n']} | {rec['mean'] * 100:.1f}"
             f"{std} | [{rec['lo'] * 100:.1f}, {rec['hi'] * 100:.1f}] | "
-            f"{diff} | {by_seed} | {_fmt_num(rec['params'])} | "
+            f"{diff} | {by_seed} | {rec['near_chance']} | "
+            f"{_fmt_num(rec['params'])} | "
             f"{_fmt_num(rec['flops'], 1e9, 'G')} | "
             f"{rec['train_time']:.0f} |")
+    known = [r for r in rows if r.get('chance')]
+    n_near = sum(near_chance(r) for r in known)
     lines += ['', 'Differences are in points of top-1 (variant minus '
-              'baseline), paired by seed and test clip.', '']
+              'baseline), paired by seed and test clip. *Near chance*: runs '
+              f'that end within {NEAR_CHANCE * 100:.0f} points of chance '
+              '(1 / number of classes).', '']
+    if known:
+        lines += [f'{n_near} of {len(known)} runs '
+                  f'({100 * n_near / len(known):.0f} %) end near chance.', '']
+    concurrent = {r.get('jobs', 1) for r in rows} - {1}
+    if concurrent:
+        lines += [f'Train seconds are wall times of {max(concurrent)} runs at '
+                  'once sharing the cores: a cost, not a timing.', '']
     with open(osp.join(work_root, 'results.md'), 'w') as f:
         f.write('\n'.join(lines))
 
@@ -274,3 +302,94 @@ def plot_limits(means, err, points, margin=5.):
     return max(0., lo - margin), min(100., hi + margin)
 
 # ---------------------------------------------------------------- main
+
+
+# ---------------------------------------------------------------- curves
+#: test top-1 keys TestCurveHook logs -> their scale to a fraction
+_TOP1_KEYS = {'curve/acc/top1': 1., 'curve/accuracy/top1': 0.01}
+
+
+def read_curve(work_dir):
+    """Loss and test top-1 by iteration of one run, from mmengine's
+    ``*/vis_data/scalars.json`` under ``work_dir`` (several when a run was
+    resumed, read in time order; a later record of an iteration wins).
+    Returns ``dict(loss=[(iter, loss)], top1=[(iter, top1 fraction)])``;
+    top-1 is ``TestCurveHook``'s."""
+    loss, top1 = {}, {}
+    runs = sorted(d for d in os.listdir(work_dir)
+                  if osp.isfile(osp.join(work_dir, d, 'vis_data',
+                                         'scalars.json')))
+    for d in runs:
+        with open(osp.join(work_dir, d, 'vis_data', 'scalars.json')) as f:
+            for line in f:
+                rec = json.loads(line)
+                if 'loss' in rec and 'iter' in rec:
+                    loss[int(rec['iter'])] = float(rec['loss'])
+                for key, scale in _TOP1_KEYS.items():
+                    if key in rec:
+                        top1[int(rec['step'])] = float(rec[key]) * scale
+    return dict(loss=sorted(loss.items()), top1=sorted(top1.items()))
+
+
+def plot_curves(work_root, out_png, variants=None, title=None,
+                out_csv=None):
+    """Training loss and test top-1 against iterations for every run under
+    ``work_root`` (one colour per variant, one line per seed); the points
+    also go to ``out_csv`` (variant, seed, iter, loss, top1). Returns the
+    curves ``{(variant, seed): read_curve(...)}``."""
+    curves = {}
+    for name in sorted(os.listdir(work_root)):
+        vdir = osp.join(work_root, name)
+        if not osp.isdir(vdir) or (variants and name not in variants):
+            continue
+        for sd in sorted(os.listdir(vdir)):
+            if sd.startswith('seed_') and osp.isdir(osp.join(vdir, sd)):
+                c = read_curve(osp.join(vdir, sd))
+                if c['loss'] or c['top1']:
+                    curves[(name, int(sd[5:]))] = c
+    if not curves:
+        raise RuntimeError(f'no training logs (vis_data/scalars.json) under '
+                           f'{work_root}')
+    order = [v for v in (variants or []) if any(k[0] == v for k in curves)]
+    order += sorted({k[0] for k in curves} - set(order))
+    if out_csv:
+        with open(out_csv, 'w', newline='') as f:
+            w = csv.writer(f)
+            w.writerow(['variant', 'seed', 'iter', 'loss', 'top1'])
+            for (v, s), c in sorted(curves.items(),
+                                    key=lambda kv: (order.index(kv[0][0]),
+                                                    kv[0][1])):
+                top1 = dict(c['top1'])
+                for it, lo in c['loss']:
+                    w.writerow([v, s, it, f'{lo:.5f}',
+                                '' if it not in top1 else f'{top1[it]:.4f}'])
+                for it in sorted(set(top1) - {i for i, _ in c['loss']}):
+                    w.writerow([v, s, it, '', f'{top1[it]:.4f}'])
+
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, (ax_l, ax_a) = plt.subplots(1, 2, figsize=(10, 3.8))
+    colors = plt.get_cmap('tab20' if len(order) > 10 else 'tab10')
+    for i, v in enumerate(order):
+        for j, ((name, seed), c) in enumerate(
+                (k, c) for k, c in sorted(curves.items()) if k[0] == v):
+            label = v if j == 0 else None
+            if c['loss']:
+                x, y = zip(*c['loss'])
+                ax_l.plot(x, y, color=colors(i), lw=0.8, alpha=0.7,
+                          label=label)
+            if c['top1']:
+                x, y = zip(*c['top1'])
+                ax_a.plot(x, np.array(y) * 100, color=colors(i), lw=0.8,
+                          alpha=0.7, marker='.', ms=3, label=label)
+    ax_l.set_xlabel('iteration')
+    ax_l.set_ylabel('training loss')
+    ax_a.set_xlabel('iteration')
+    ax_a.set_ylabel('test top-1 (%)')
+    ax_a.legend(fontsize=7, ncol=2)
+    fig.suptitle(title or 'training curves (one line per seed)', fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=120)
+    plt.close(fig)
+    return curves

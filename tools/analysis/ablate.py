@@ -16,12 +16,14 @@ a Python config (read with ``mmengine.Config``), YAML or JSON with
     config = 'configs/...'   # optional; the base config if none is given
     seeds = [0, 1, 2]        # optional; --seeds overrides it
 
-Each (variant, seed) runs, one after another, as
+Each (variant, seed) runs (``--jobs N`` at a time, seed-major) as
 
     python tools/train.py CONFIG --work-dir ROOT/VARIANT/seed_S --seed S \\
         --cfg-options ...
     python tools/test.py CONFIG CKPT --work-dir ROOT/VARIANT/seed_S/test \\
         --dump ROOT/VARIANT/seed_S/test/predictions.pkl --cfg-options ...
+
+(through their package modules, structvit_mm/benchmarks/grid.py).
 
 ``CKPT`` is the *last* checkpoint by default (``--checkpoint last``): a
 benchmark without a validation split must not pick its checkpoint on the
@@ -35,151 +37,26 @@ metrics mmengine printed.
 
 The report (``--report-only`` re-makes it from the work root alone):
 
-* ``ROOT/results.csv``: variant, seed, top1, params, FLOPs (of the model
-  the variant builds, at ``--shape``), train and test wall time;
+* ``ROOT/results.csv``: variant, seed, top1, chance (1 / number of
+  classes), params, FLOPs (of the model the variant builds, at
+  ``--shape``), train and test wall time, jobs (runs at once);
 * ``ROOT/results.md``: mean +- std over seeds per variant, and each
   variant's paired difference from the baseline (same seeds, same test
   clips) with a paired bootstrap 95 % interval;
-* ``ROOT/results.png``: means with their bootstrap intervals.
+* ``ROOT/results.png``: means with their bootstrap intervals;
+* with ``--curve-interval N`` (each run also tests every N iterations;
+  the checkpoint tested stays the last): ``ROOT/curves.png`` and
+  ``ROOT/curves.csv``, loss and test top-1 against iterations.
 """
 import argparse
 import json
 import os
 import os.path as osp
 import shlex
-import subprocess
-import sys
-import time
 
-from structvit_mm.benchmarks.ablation import (_check_options,
-                                              _read_predictions, load_grid,
-                                              report)
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-# ---------------------------------------------------------------- running
-def _run(cmd, log_path, env):
-    """Run ``cmd`` (list), its output appended to ``log_path``; returns the
-    exit status."""
-    with open(log_path, 'a') as log:
-        log.write(f'\n$ {shlex.join(cmd)}\n')
-        log.flush()
-        return subprocess.call(cmd, cwd=ROOT, stdout=log,
-                               stderr=subprocess.STDOUT, env=env)
-
-
-def _last_checkpoint(work_dir):
-    """The checkpoint mmengine's ``last_checkpoint`` file names, or None."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(marker):
-        return None
-    with open(marker) as f:
-        path = f.read().strip()
-    if not osp.isabs(path):
-        path = osp.join(ROOT, path)
-    return path if osp.isfile(path) else None
-
-
-def _best_checkpoint(work_dir):
-    best = [f for f in os.listdir(work_dir)
-            if f.startswith('best_') and f.endswith('.pth')]
-    if not best:
-        return None
-    return max((osp.join(work_dir, f) for f in best), key=osp.getmtime)
-
-
-def model_complexity(config, options, shape):
-    """(params, FLOPs) of the classifier a variant builds, counted as
-    tools/analysis/get_flops.py counts them (SDPA included); None on
-    failure."""
-    try:
-        import torch
-        from mmengine import DictAction
-        from structvit_mm.analysis import ClassifierForward, complexity_info
-        from structvit_mm.apis import init_model
-        cfg_options = None
-        if options:
-            ns = argparse.Namespace()
-            DictAction(option_strings=[], dest='o')(None, ns, options)
-            cfg_options = ns.o
-        model = init_model(config, cfg_options=cfg_options)
-        wrapped = ClassifierForward(model)
-        with torch.no_grad():
-            info = complexity_info(wrapped, (torch.randn(*shape), ))
-        return int(info['params']), int(info['flops'])
-    except Exception as e:  # the numbers are extra; never fail a run on them
-        print(f'  (params/FLOPs not counted: {type(e).__name__}: {e})')
-        return None, None
-
-
-def run_one(config, name, options, seed, work_root, checkpoint='last',
-            train_args=(), test_args=(), shape=None, threads=None):
-    """Train and test one (variant, seed) unless done; returns its result
-    dict (also written to ``ROOT/VARIANT/seed_S/result.json``)."""
-    work_dir = osp.join(work_root, name, f'seed_{seed}')
-    result_file = osp.join(work_dir, 'result.json')
-    if osp.isfile(result_file):
-        with open(result_file) as f:
-            print(f'[{name} seed {seed}] done, skipped')
-            return json.load(f)
-    os.makedirs(work_dir, exist_ok=True)
-    log_path = osp.join(work_dir, 'ablate.log')
-    env = dict(os.environ)
-    if threads:
-        env['OMP_NUM_THREADS'] = str(threads)
-    cfg_opts = ['--cfg-options', *options] if options else []
-    py = sys.executable
-
-    train_done = osp.join(work_dir, 'train_done.json')
-    if osp.isfile(train_done):
-        with open(train_done) as f:
-            train_time = json.load(f)['train_time_s']
-    else:
-        resume = ['--resume'] if _last_checkpoint(work_dir) else []
-        print(f'[{name} seed {seed}] train'
-              f'{" (resumed)" if resume else ""} -> {work_dir}')
-        t0 = time.time()
-        rc = _run([py, 'tools/train.py', config, '--work-dir', work_dir,
-                   '--seed', str(seed), *resume, *train_args, *cfg_opts],
-                  log_path, env)
-        train_time = time.time() - t0
-        if rc != 0:
-            raise RuntimeError(f'training {name} seed {seed} failed (exit '
-                               f'{rc}); see {log_path}')
-        with open(train_done, 'w') as f:
-            json.dump(dict(train_time_s=train_time), f)
-
-    ckpt = _best_checkpoint(work_dir) if checkpoint == 'best' else None
-    if checkpoint == 'best' and ckpt is None:
-        raise RuntimeError(f'--checkpoint best: no best_*.pth in {work_dir} '
-                           '(does the config validate and save_best?)')
-    ckpt = ckpt or _last_checkpoint(work_dir)
-    if ckpt is None:
-        raise RuntimeError(f'no checkpoint in {work_dir} after training')
-    test_dir = osp.join(work_dir, 'test')
-    dump = osp.join(test_dir, 'predictions.pkl')
-    print(f'[{name} seed {seed}] test {osp.relpath(ckpt, work_dir)}')
-    t0 = time.time()
-    rc = _run([py, 'tools/test.py', config, ckpt, '--work-dir', test_dir,
-               '--dump', dump, *test_args, *cfg_opts], log_path, env)
-    test_time = time.time() - t0
-    if rc != 0 or not osp.isfile(dump):
-        raise RuntimeError(f'testing {name} seed {seed} failed (exit {rc});'
-                           f' see {log_path}')
-    pred, gt = _read_predictions(dump)
-    params, flops = model_complexity(config, options, shape) if shape \
-        else (None, None)
-    result = dict(variant=name, seed=seed, top1=float((pred == gt).mean()),
-                  num_test=int(len(gt)), params=params, flops=flops,
-                  train_time_s=round(train_time, 1),
-                  test_time_s=round(test_time, 1),
-                  checkpoint=osp.relpath(ckpt, work_dir), options=options)
-    with open(result_file, 'w') as f:
-        json.dump(result, f, indent=1)
-    print(f'[{name} seed {seed}] top1 {result["top1"]:.4f} (train '
-          f'{train_time:.0f} s, test {test_time:.0f} s)')
-    return result
+from structvit_mm.benchmarks.ablation import (_check_options, load_grid,
+                                              plot_curves, report)
+from structvit_mm.benchmarks.grid import curve_options, run_grid
 
 
 def parse_args(argv=None):
@@ -213,6 +90,10 @@ def parse_args(argv=None):
                    help='extra tools/test.py arguments (one string)')
     p.add_argument('--threads', type=int,
                    help='OMP_NUM_THREADS for the runs')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='runs at once (e.g. 2 at --threads 1 on 2 cores)')
+    p.add_argument('--curve-interval', type=int,
+                   help='also test every N iterations and plot curves.png')
     p.add_argument('--report-only', action='store_true',
                    help='only collect finished runs and write the report')
     p.add_argument('--keep-going', action='store_true',
@@ -259,21 +140,18 @@ def main(argv=None):
             json.dump(dict(config=config, variants=variants, seeds=seeds,
                            baseline=baseline, cfg_options=args.cfg_options),
                       f, indent=1)
-        failed = []
-        for seed in seeds:  # seed-major: a partial grid has whole seeds
-            for name in names:
-                try:
-                    run_one(config, name,
-                            args.cfg_options + variants[name], seed,
-                            args.work_root, args.checkpoint,
-                            shlex.split(args.train_args),
-                            shlex.split(args.test_args), args.shape,
-                            args.threads)
-                except RuntimeError as e:
-                    if not args.keep_going:
-                        raise SystemExit(str(e))
-                    print(f'FAILED: {e}')
-                    failed.append((name, seed))
+        options = list(args.cfg_options)
+        if args.curve_interval:
+            options += curve_options(args.curve_interval)
+        try:
+            failed = run_grid(config, variants, seeds, args.work_root, names,
+                              options, args.jobs, args.keep_going,
+                              checkpoint=args.checkpoint,
+                              train_args=shlex.split(args.train_args),
+                              test_args=shlex.split(args.test_args),
+                              shape=args.shape, threads=args.threads)
+        except RuntimeError as e:
+            raise SystemExit(str(e))
         if failed:
             print(f'{len(failed)} runs failed: {failed}')
     summary = report(args.work_root, names or None, baseline,
@@ -282,6 +160,12 @@ def main(argv=None):
         print(f"{rec['variant']:>24s}  {rec['mean'] * 100:5.1f} "
               f"(n={rec['n']})")
     print(f'wrote {args.work_root}/results.csv, results.md, results.png')
+    if args.curve_interval or (args.report_only and osp.isfile(
+            osp.join(args.work_root, 'curves.csv'))):
+        plot_curves(args.work_root, osp.join(args.work_root, 'curves.png'),
+                    names or None, args.title,
+                    osp.join(args.work_root, 'curves.csv'))
+        print(f'wrote {args.work_root}/curves.png, curves.csv')
 
 
 if __name__ == '__main__':

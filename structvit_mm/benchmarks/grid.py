@@ -1,0 +1,200 @@
+"""Running an ablation grid (variants x seeds): what
+``tools/analysis/ablate.py`` does before it reports
+(:mod:`structvit_mm.benchmarks.ablation` holds the statistics and the
+report).
+
+Each ``(variant, seed)`` is one training and one test, each in its own
+process, through the package's ``tools/train.py`` / ``tools/test.py``
+command lines (``python -m structvit_mm.cli.train`` / ``.test``), under
+``WORK_ROOT/VARIANT/seed_S/``:
+
+* a run whose ``result.json`` exists is skipped;
+* a training that stopped half-way resumes (``--resume``, mmengine's
+  ``last_checkpoint``); a finished training whose test failed only
+  re-tests; so a grid stopped at any point loses at most the run in hand.
+
+``jobs`` runs that many ``(variant, seed)`` at once (each at
+``threads`` threads), in seed-major order, so a grid stopped early has
+whole seeds. Wall times of concurrent runs are not timings (the runs share
+the cores); ``result.json`` records ``jobs`` beside them.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from .ablation import _read_predictions
+
+_PRINT = threading.Lock()
+
+
+def _say(msg):
+    with _PRINT:
+        print(msg, flush=True)
+
+
+def _run(cmd, log_path, env):
+    """Run ``cmd`` (list), its output appended to ``log_path``; returns the
+    exit status."""
+    with open(log_path, 'a') as log:
+        log.write(f'\n$ {shlex.join(cmd)}\n')
+        log.flush()
+        return subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT,
+                               env=env)
+
+
+def _last_checkpoint(work_dir):
+    """The checkpoint mmengine's ``last_checkpoint`` file names, or None."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return None
+    with open(marker) as f:
+        path = f.read().strip()
+    return path if osp.isfile(path) else None
+
+
+def _best_checkpoint(work_dir):
+    best = [f for f in os.listdir(work_dir)
+            if f.startswith('best_') and f.endswith('.pth')]
+    if not best:
+        return None
+    return max((osp.join(work_dir, f) for f in best), key=osp.getmtime)
+
+
+def curve_options(interval):
+    """``--cfg-options`` that test every ``interval`` iterations, for
+    training curves (``TestCurveHook``, which the benchmark configs carry
+    switched off; it leaves the training as it was)."""
+    return [f'default_hooks.curve.interval={interval}']
+
+
+def model_complexity(config, options, shape):
+    """(params, FLOPs) of the classifier a variant builds, counted as
+    tools/analysis/get_flops.py counts them (SDPA included); None on
+    failure."""
+    try:
+        import torch
+        from mmengine import DictAction
+
+        from ..analysis import ClassifierForward, complexity_info
+        from ..apis import init_model
+        cfg_options = None
+        if options:
+            ns = argparse.Namespace()
+            DictAction(option_strings=[], dest='o')(None, ns, options)
+            cfg_options = ns.o
+        model = init_model(config, cfg_options=cfg_options)
+        wrapped = ClassifierForward(model)
+        with torch.no_grad():
+            info = complexity_info(wrapped, (torch.randn(*shape), ))
+        return int(info['params']), int(info['flops'])
+    except Exception as e:  # the numbers are extra; never fail a run on them
+        _say(f'  (params/FLOPs not counted: {type(e).__name__}: {e})')
+        return None, None
+
+
+def run_one(config, name, options, seed, work_root, checkpoint='last',
+            train_args=(), test_args=(), shape=None, threads=None, jobs=1):
+    """Train and test one (variant, seed) unless done; returns its result
+    dict (also written to ``WORK_ROOT/VARIANT/seed_S/result.json``)."""
+    work_dir = osp.join(work_root, name, f'seed_{seed}')
+    result_file = osp.join(work_dir, 'result.json')
+    tag = f'[{name} seed {seed}]'
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            _say(f'{tag} done, skipped')
+            return json.load(f)
+    os.makedirs(work_dir, exist_ok=True)
+    log_path = osp.join(work_dir, 'ablate.log')
+    env = dict(os.environ)
+    if threads:
+        env['OMP_NUM_THREADS'] = str(threads)
+    cfg_opts = ['--cfg-options', *options] if options else []
+    py = [sys.executable, '-m']
+
+    train_done = osp.join(work_dir, 'train_done.json')
+    if osp.isfile(train_done):
+        with open(train_done) as f:
+            train_time = json.load(f)['train_time_s']
+    else:
+        resume = ['--resume'] if _last_checkpoint(work_dir) else []
+        _say(f'{tag} train{" (resumed)" if resume else ""} -> {work_dir}')
+        t0 = time.time()
+        rc = _run([*py, 'structvit_mm.cli.train', config, '--work-dir',
+                   work_dir, '--seed', str(seed), *resume, *train_args,
+                   *cfg_opts], log_path, env)
+        train_time = time.time() - t0
+        if rc != 0:
+            raise RuntimeError(f'training {name} seed {seed} failed (exit '
+                               f'{rc}); see {log_path}')
+        with open(train_done, 'w') as f:
+            json.dump(dict(train_time_s=train_time), f)
+
+    ckpt = _best_checkpoint(work_dir) if checkpoint == 'best' else None
+    if checkpoint == 'best' and ckpt is None:
+        raise RuntimeError(f'--checkpoint best: no best_*.pth in {work_dir} '
+                           '(does the config validate and save_best?)')
+    ckpt = ckpt or _last_checkpoint(work_dir)
+    if ckpt is None:
+        raise RuntimeError(f'no checkpoint in {work_dir} after training')
+    test_dir = osp.join(work_dir, 'test')
+    dump = osp.join(test_dir, 'predictions.pkl')
+    _say(f'{tag} test {osp.relpath(ckpt, work_dir)}')
+    t0 = time.time()
+    rc = _run([*py, 'structvit_mm.cli.test', config, ckpt, '--work-dir',
+               test_dir, '--dump', dump, *test_args, *cfg_opts], log_path,
+              env)
+    test_time = time.time() - t0
+    if rc != 0 or not osp.isfile(dump):
+        raise RuntimeError(f'testing {name} seed {seed} failed (exit {rc});'
+                           f' see {log_path}')
+    pred, gt, num_classes = _read_predictions(dump)
+    params, flops = model_complexity(config, options, shape) if shape \
+        else (None, None)
+    result = dict(variant=name, seed=seed, top1=float((pred == gt).mean()),
+                  chance=1. / num_classes, num_test=int(len(gt)),
+                  params=params, flops=flops,
+                  train_time_s=round(train_time, 1),
+                  test_time_s=round(test_time, 1), jobs=jobs,
+                  checkpoint=osp.relpath(ckpt, work_dir), options=options)
+    with open(result_file, 'w') as f:
+        json.dump(result, f, indent=1)
+    _say(f'{tag} top1 {result["top1"]:.4f} (train {train_time:.0f} s, test '
+         f'{test_time:.0f} s)')
+    return result
+
+
+def run_grid(config, variants, seeds, work_root, names=None, options=(),
+             jobs=1, keep_going=False, **run_kwargs):
+    """Every ``(variant, seed)`` of a grid, ``jobs`` at a time, seed-major.
+
+    ``variants``: name -> list of ``key=value`` strings; ``options`` go
+    before each variant's (e.g. a data root, a shorter schedule). Returns
+    the failed ``(name, seed)`` pairs (only with ``keep_going``; otherwise
+    the first failure raises ``RuntimeError`` once the runs in flight end).
+    """
+    names = list(names or variants)
+    todo = [(seed, name) for seed in seeds for name in names]
+    failed = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [(seed, name, pool.submit(
+            run_one, config, name, list(options) + list(variants[name]),
+            seed, work_root, jobs=jobs, **run_kwargs))
+            for seed, name in todo]
+        for seed, name, fut in futures:
+            try:
+                fut.result()
+            except RuntimeError as e:
+                if not keep_going:
+                    for *_, other in futures:
+                        other.cancel()
+                    raise
+                _say(f'FAILED: {e}')
+                failed.append((name, seed))
+    return failed
