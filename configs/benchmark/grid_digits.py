@@ -1,4 +1,4 @@
-# The ablation grid on cluttered digits (the image column of the paper's
+# The ablation grid on placed digits (the image column of the paper's
 # analysis, Tables 1a-c, 6a, 7), on the small analysis model
 # (configs/benchmark/structdeit-tiny-d4_digits-64.py: 64 channels, 4
 # layers, 2 heads of 32, 8x8 tokens, D = 4, 3x3 kernels). Each variant
@@ -6,7 +6,8 @@
 #
 #   python tools/data/make_digits.py data/digits
 #   python tools/analysis/ablate.py --grid configs/benchmark/grid_digits.py \
-#       --seeds 0 1 2 3 4 --work-root work_dirs/ablate_digits --shape 1 3 64 64
+#       --seeds 0 1 2 3 4 --work-root work_dirs/ablate_digits \
+#       --shape 1 3 64 64 --jobs 2 --threads 1
 #
 # FLOPs of the backbone (structvit_mm.analysis.complexity_info, one 64x64
 # image): D=0 15.9 M, D=1 16.2 M, D=4 23.6 M, D=8 33.4 M; ConvSA (D = 1) at

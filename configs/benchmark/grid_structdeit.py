@@ -5,7 +5,7 @@
 # variant changes one switch of that baseline through --cfg-options.
 #
 #   python tools/analysis/ablate.py --grid configs/benchmark/grid_structdeit.py \
-#       --seeds 0 1 2 --work-root work_dirs/ablate_motion --shape 1 3 8 32 32
+#       --seeds 0 1 2 3 4 --work-root work_dirs/ablate_motion --shape 1 3 8 32 32
 #
 # FLOPs (tools/analysis/get_flops.py --shape 1 3 8 32 32, per clip):
 # D=0 0.09 G, D=1 0.09 G, D=4 0.20 G, D=8 0.35 G; ConvSA (D=1) at D=4's
@@ -13,7 +13,7 @@
 # (0.20 G, 0.50 M params).
 config = 'configs/benchmark/structdeit-tiny-d4_8x32_motion-structure.py'
 baseline = 'd4'
-seeds = [0, 1, 2]
+seeds = [0, 1, 2, 3, 4]
 
 _bb = 'model.backbone.'
 # Order: the runs go seed by seed in this order, so a grid stopped early
@@ -29,6 +29,13 @@ variants = {
     'convsa-depth': [_bb + 'structure_dim=1', _bb + 'arch.num_layers=9'],
     'd2': [_bb + 'structure_dim=2'],
     'd8': [_bb + 'structure_dim=8'],
+    # the 'attention' init (each layer starts as plain attention) and the
+    # per-detector reading of the softmax (docs/en/advanced_guides/
+    # warm_start.md)
+    'd4-attention-init': [_bb + 'structure_init=attention'],
+    'd8-attention-init': [_bb + 'structure_dim=8',
+                          _bb + 'structure_init=attention'],
+    'd4-per-detector': [_bb + 'score_norm=per_detector'],
     # Table 1c: element vs context aggregation
     'element': [_bb + 'aggregation=element'],
     # Table 1b: kernel size M (M x M x M)

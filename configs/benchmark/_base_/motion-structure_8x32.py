@@ -62,7 +62,7 @@ test_dataloader = dict(
         pipeline=test_pipeline,
         test_mode=True))
 test_evaluator = dict(type='AccMetric')
-# no validation during training (the budget is the training itself)
+# no validation split: the checkpoint tested is the last one
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
@@ -90,7 +90,10 @@ param_scheduler = [
 
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
+    checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1),
+    # test top-1 along the way, for curves only (structvit_mm/engine/
+    # test_curve_hook.py); default_hooks.curve.interval=N switches it on
+    curve=dict(type='TestCurveHook', interval=0))
 log_processor = dict(by_epoch=False)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, deterministic=False)
