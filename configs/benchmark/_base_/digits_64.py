@@ -4,7 +4,7 @@
 #   python tools/data/make_digits.py data/digits
 # The schedule is the motion benchmark's kind: iterations, AdamW, warm-up
 # then cosine, one test at the end (tools/analysis/ablate.py reads it).
-_base_ = ['../../_base_/default_runtime_image.py']
+_base_ = ['../../_base_/default_runtime_image.py', './adamw_iters.py']
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
 num_classes = 10
@@ -40,10 +40,6 @@ test_dataloader = dict(
                  ann_file='test.txt', pipeline=test_pipeline,
                  test_mode=True))
 test_evaluator = dict(type='Accuracy', topk=(1, ))
-# no validation split: the checkpoint tested is the last one
-val_dataloader = None
-val_cfg = None
-val_evaluator = None
 
 # 2000 iterations (16 passes over the 4,000 digits): plain attention leaves
 # chance by iteration 250 and ends near 69 % (1500 iterations: 53 %;
@@ -52,12 +48,6 @@ max_iters = 2000
 warmup_iters = 200
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters + 1)
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
-                   weight_decay=0.05),
-    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.),
-    clip_grad=dict(max_norm=5, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
          end=warmup_iters),

@@ -4,7 +4,7 @@
 # label-consistent augmentations, a short iteration-based schedule, and the
 # last checkpoint is the result (there is no validation split: picking the
 # best checkpoint on the test split would bias the comparison).
-_base_ = ['../../_base_/default_runtime.py']
+_base_ = ['../../_base_/default_runtime.py', './adamw_iters.py']
 custom_imports = dict(imports=['structvit_mm'], allow_failed_imports=False)
 
 num_classes = 8
@@ -62,10 +62,6 @@ test_dataloader = dict(
         pipeline=test_pipeline,
         test_mode=True))
 test_evaluator = dict(type='AccMetric')
-# no validation split: the checkpoint tested is the last one
-val_dataloader = None
-val_cfg = None
-val_evaluator = None
 
 # schedule: a fixed number of iterations, 1.6 passes over 6000 clips. Batch
 # 16 x 600 rather than 32 x 300 (same compute): every model first sits at
@@ -75,12 +71,6 @@ max_iters = 600
 warmup_iters = 60
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters + 1)
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
-                   weight_decay=0.05),
-    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.),
-    clip_grad=dict(max_norm=5, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.04, by_epoch=False, begin=0,
          end=warmup_iters),
