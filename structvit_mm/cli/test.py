@@ -9,12 +9,12 @@ which importing this package applies first.
 # Copyright (c) OpenMMLab. All rights reserved. (argparse and flow from
 # mmaction2's tools/test.py)
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from ..engine.runner import build_runner
+from . import add_cfg_options, add_launcher, set_local_rank
 from ..utils import check_config_or_exit
 
 
@@ -30,16 +30,7 @@ def parse_args(argv=None):
         '--dump',
         type=str,
         help='dump predictions to a pickle file for offline evaluation')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
+    add_cfg_options(parser)
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -61,15 +52,9 @@ def parse_args(argv=None):
         type=float,
         default=2,
         help='display time of every window. (second)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_launcher(parser)
     args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    set_local_rank(args)
     return args
 
 

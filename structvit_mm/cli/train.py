@@ -8,12 +8,12 @@ experiment trackers (TensorBoard, W&B, MLflow...).
 """
 import argparse
 import importlib.util
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from ..engine.runner import build_runner
+from . import add_cfg_options, add_launcher, set_local_rank
 from ..utils import check_config_or_exit
 
 
@@ -75,27 +75,10 @@ def parse_args(argv=None):
         'dict(type=\'TensorboardVisBackend\')]"). Their settings follow '
         'with --cfg-options, e.g. visualizer.vis_backends.1.init_kwargs.'
         'project=NAME for wandb')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank (torch >= 2.0) or
-    # --local_rank; torchrun sets LOCAL_RANK instead.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_cfg_options(parser)
+    add_launcher(parser)
     args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    set_local_rank(args)
     for name in args.vis_backend or []:
         package = VIS_BACKENDS[name][1]
         # mmengine imports it only at the first logged value, mid-epoch
