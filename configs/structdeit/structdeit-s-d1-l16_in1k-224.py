@@ -1,6 +1,6 @@
 # DeiT-S with StructSA, ConvSA deepened to StructSA's ImageNet FLOPs: 16
-# blocks; ImageNet-1K 224x224. Paper: Table 7 ConvSA + layers, IN-1K: 81.0
-# (29.3 M, 6.1 G).
+# blocks; ImageNet-1K 224x224: the paper's Table 7, row ConvSA + layers, on
+# IN-1K (its numbers: configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

@@ -1,8 +1,9 @@
 # DeiT-S with StructSA, ConvSA deepened to StructSA's SSv1 FLOPs: 17 blocks;
-# ImageNet-1K 224x224. Paper: Table 7 ConvSA + layers, SSv1: 50.1 (31.8 M,
-# 80.8 G). Not a paper row itself: the ImageNet-1K stage of the SSv1 row of
-# the same name (Table 7 matches the widened / deepened ConvSA to StructSA's
-# FLOPs on each dataset separately).
+# ImageNet-1K 224x224. Not a paper row itself: the ImageNet-1K stage of the
+# SSv1 row of the same name, the paper's Table 7, row ConvSA + layers, on SSv1
+# (its numbers: configs/structdeit/README.md, from structvit_mm/zoo.py; Table 7
+# matches the widened / deepened ConvSA to StructSA's FLOPs on each dataset
+# separately).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

@@ -1,6 +1,7 @@
 # DeiT-S with StructSA, ConvSA widened to StructSA's ImageNet FLOPs: 432
-# channels (6 heads of 72); ImageNet-1K 224x224. Paper: Table 7 ConvSA +
-# channels, IN-1K: 80.9 (27.9 M, 5.8 G).
+# channels (6 heads of 72); ImageNet-1K 224x224: the paper's Table 7,
+# row ConvSA + channels, on IN-1K (its numbers: configs/structdeit/README.md,
+# from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

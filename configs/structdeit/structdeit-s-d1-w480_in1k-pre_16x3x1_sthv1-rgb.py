@@ -1,7 +1,8 @@
-# DeiT-S with StructSA, ConvSA widened to StructSA's SSv1 FLOPs: 480
-# channels (6 heads of 80); Something-Something V1, 16x3x1, inflated from
-# the ImageNet-1K row of the same name. Paper: Table 7 ConvSA + channels,
-# SSv1: 49.9 (34.3 M, 80.4 G).
+# DeiT-S with StructSA, ConvSA widened to StructSA's SSv1 FLOPs: 480 channels
+# (6 heads of 80); Something-Something V1, 16x3x1, inflated from the
+# ImageNet-1K row of the same name: the paper's Table 7, row ConvSA + channels,
+# on SSv1 (its numbers: configs/structdeit/README.md, from
+# structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-pre_16x3x1_sthv1-rgb.py']
 
 in1k_checkpoint = 'work_dirs/structdeit-s-d1-w480_in1k-224/epoch_300.pth'

@@ -1,5 +1,6 @@
-# DeiT-S with StructSA, D = 2; ImageNet-1K 224x224. Paper: Table 1a D=2:
-# IN-1K 80.9, SSv1 50.1.
+# DeiT-S with StructSA, D = 2; ImageNet-1K 224x224: the paper's Table 1a,
+# row D=2, on IN-1K (its numbers: configs/structdeit/README.md, from
+# structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

@@ -1,6 +1,6 @@
 # DeiT-S with StructSA, D = 2; Something-Something V1, 16x3x1, inflated from
-# the ImageNet-1K row of the same name. Paper: Table 1a D=2: IN-1K 80.9,
-# SSv1 50.1.
+# the ImageNet-1K row of the same name: the paper's Table 1a, row D=2, on SSv1
+# (its numbers: configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-pre_16x3x1_sthv1-rgb.py']
 
 in1k_checkpoint = 'work_dirs/structdeit-s-d2_in1k-224/epoch_300.pth'

@@ -1,6 +1,7 @@
 # DeiT-S with StructSA, channel-wise correlation only (shared aggregators);
-# Something-Something V1, 16x3x1, inflated from the ImageNet-1K row of the
-# same name. Paper: Table 6a correlation only: IN-1K 81.0, SSv1 49.9.
+# Something-Something V1, 16x3x1, inflated from the ImageNet-1K row of the same
+# name: the paper's Table 6a, row correlation only, on SSv1 (its numbers:
+# configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-pre_16x3x1_sthv1-rgb.py']
 
 in1k_checkpoint = 'work_dirs/structdeit-s-d4-cwcorr_in1k-224/epoch_300.pth'

@@ -1,6 +1,7 @@
 # DeiT-S with StructSA, kernel M = 1 for detectors and aggregators;
-# Something-Something V1, 16x3x1, inflated from the ImageNet-1K row of the
-# same name. Paper: Table 1b M=1 = 6b (1,1): IN-1K 80.6, SSv1 48.5.
+# Something-Something V1, 16x3x1, inflated from the ImageNet-1K row of the same
+# name: the paper's Tables 1b (row M=1) and 6b (row (1,1)), on SSv1 (its
+# numbers: configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-pre_16x3x1_sthv1-rgb.py']
 
 in1k_checkpoint = 'work_dirs/structdeit-s-d4-m1_in1k-224/epoch_300.pth'

@@ -1,6 +1,7 @@
-# DeiT-S with StructSA, kernel M = 5; Something-Something V1, 16x3x1,
-# inflated from the ImageNet-1K row of the same name. Paper: Table 1b M=5 =
-# 6b (5,5): IN-1K 81.1, SSv1 50.5.
+# DeiT-S with StructSA, kernel M = 5; Something-Something V1, 16x3x1, inflated
+# from the ImageNet-1K row of the same name: the paper's Tables 1b (row M=5)
+# and 6b (row (5,5)), on SSv1 (its numbers: configs/structdeit/README.md, from
+# structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-pre_16x3x1_sthv1-rgb.py']
 
 in1k_checkpoint = 'work_dirs/structdeit-s-d4-m5_in1k-224/epoch_300.pth'

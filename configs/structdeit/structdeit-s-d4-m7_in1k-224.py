@@ -1,5 +1,6 @@
-# DeiT-S with StructSA, kernel M = 7; ImageNet-1K 224x224. Paper: Table 1b
-# M=7 = 6b (7,7): IN-1K 81.0, SSv1 50.5.
+# DeiT-S with StructSA, kernel M = 7; ImageNet-1K 224x224: the paper's
+# Tables 1b (row M=7) and 6b (row (7,7)), on IN-1K (its numbers:
+# configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

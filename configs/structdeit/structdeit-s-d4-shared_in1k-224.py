@@ -1,6 +1,6 @@
 # DeiT-S with StructSA, neither channel-wise correlation nor channel-wise
-# aggregation; ImageNet-1K 224x224. Paper: Table 6a neither: IN-1K 80.7,
-# SSv1 48.7.
+# aggregation; ImageNet-1K 224x224: the paper's Table 6a, row neither, on IN-1K
+# (its numbers: configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

@@ -1,5 +1,6 @@
 # DeiT-S with StructSA, detector kernel UK = 1, aggregator kernel UV = 3;
-# ImageNet-1K 224x224. Paper: Table 6b (1,3): IN-1K 80.8, SSv1 48.7.
+# ImageNet-1K 224x224: the paper's Table 6b, row (1,3), on IN-1K (its numbers:
+# configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

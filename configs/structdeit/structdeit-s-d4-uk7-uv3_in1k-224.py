@@ -1,5 +1,6 @@
 # DeiT-S with StructSA, detector kernel UK = 7, aggregator kernel UV = 3;
-# ImageNet-1K 224x224. Paper: Table 6b (7,3): IN-1K 80.9, SSv1 50.3.
+# ImageNet-1K 224x224: the paper's Table 6b, row (7,3), on IN-1K (its numbers:
+# configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

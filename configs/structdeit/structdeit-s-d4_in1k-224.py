@@ -1,7 +1,8 @@
 # DeiT-S with StructSA, D = 4, the default StructSA (M = 3, context
-# aggregation, channel-wise correlation and aggregation); ImageNet-1K
-# 224x224. Paper: Table 1a D=4 = 1b M=3 = 1c context = 6a both = 6b (3,3) =
-# Table 7 StructSA: IN-1K 81.1 (22.4 M, 5.7 G), SSv1 50.4 (23.1 M, 80.4 G).
+# aggregation, channel-wise correlation and aggregation); ImageNet-1K 224x224:
+# the paper's Tables 1a (row D=4), 1b (row M=3), 1c (row context), 6a
+# (row both), 6b (row (3,3)) and 7 (row StructSA), on IN-1K (its numbers:
+# configs/structdeit/README.md, from structvit_mm/zoo.py).
 _base_ = ['./_base_/structdeit-s_in1k-224.py']
 
 model = dict(

@@ -1,7 +1,8 @@
-# StructViT-B-4-1, Kinetics-400, 32x4x1 (paper: 2658 GFLOPs over
-# 1 crop x 4 clips, i.e. 664.50 per view; top-1 / top-5 83.3 / 95.6).
-# Initialised from the ImageNet-1K StructViT-B-4-1 (the paper's protocol): the
-# image checkpoint's 2D kernels are temporally inflated (centre) on load.
+# StructViT-B-4-1, Kinetics-400, 32x4x1: the paper's Table 4, row B-4-1 32x1x4
+# (its numbers: configs/structvit/README.md, from structvit_mm/zoo.py; its
+# GFLOPs cover 1 crop x 4 clips). Initialised from the ImageNet-1K
+# StructViT-B-4-1 (the paper's protocol): the image checkpoint's 2D kernels are
+# temporally inflated (centre) on load.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',
     '../_base_/datasets/k400_32x4x1_video.py',

@@ -1,7 +1,9 @@
-# StructViT-B-4-1, Diving-48 (V2 labels), 32x3x1 (paper: top-1 88.3).
-# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (the paper's protocol); initialised from the Kinetics-400 StructViT-B-4-1.
-# (choice) 32 frames, as the B rows on SS: the paper gives no frame count here.
+# StructViT-B-4-1, Diving-48 (V2 labels), 32x3x1: the paper's Table 5b,
+# row B-4-1 (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py). Segment-based sampling, no flip, 3 crops x 1 clip at
+# test, 60 epochs (the paper's protocol); initialised from the Kinetics-400
+# StructViT-B-4-1. (choice) 32 frames, as the B rows on SS: the paper gives no
+# frame count here.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',  # the video model; head below
     '../_base_/datasets/diving48_32x3x1_video.py',

@@ -1,6 +1,7 @@
-# StructViT-B-4-1, FineGym Gym99, 32x3x1 (paper: mean class accuracy 89.5).
-# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (the paper's protocol); initialised from the Kinetics-400 StructViT-B-4-1.
+# StructViT-B-4-1, FineGym Gym99, 32x3x1: the paper's Table 5c, row B-4-1,
+# Gym99 (its numbers: configs/structvit/README.md, from structvit_mm/zoo.py).
+# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs (the
+# paper's protocol); initialised from the Kinetics-400 StructViT-B-4-1.
 # (choice) 32 frames, as the B rows on SS: the paper gives no frame count here.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',  # the video model; head below

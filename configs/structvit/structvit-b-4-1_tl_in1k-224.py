@@ -1,8 +1,9 @@
-# StructViT-B-4-1*, ImageNet-1K 224x224 with Token Labeling (paper: 51M
-# params, 9.9 GFLOPs, top-1 85.4): the S-4-1* row with the B arch and
-# UniFormer's token_labeling/exp/uniformer_base_tl_224/run.sh drop path 0.3
-# (lr 1.6e-3 at batch 1024, --token-label-size 7, --model-ema, as S). Its
-# epoch_310.pth is fine-tuned at 384 (structvit-b-4-1_tl_in1k-384.py).
+# StructViT-B-4-1*, ImageNet-1K 224x224 with Token Labeling, the paper's
+# Table 3, row B-4-1* (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py): the S-4-1* row with the B arch and UniFormer's
+# token_labeling/exp/uniformer_base_tl_224/run.sh drop path 0.3 (lr 1.6e-3 at
+# batch 1024, --token-label-size 7, --model-ema, as S). Its epoch_310.pth is
+# fine-tuned at 384 (structvit-b-4-1_tl_in1k-384.py).
 _base_ = [
     '../_base_/models/structvit_s_in1k_tl.py',
     '../_base_/datasets/imagenet_tl_224.py',

@@ -1,9 +1,11 @@
-# StructViT-B-4-1* at 384x384 (paper: 51M params, 40.7 GFLOPs, top-1 86.5):
-# the B 224 Token Labeling row fine-tuned at 384, UniFormer's token_labeling/
-# exp/uniformer_base_tl_384/run.sh (drop path 0.3; constant lr 5e-6, weight
-# decay 1e-8, 50 + 10 cooldown epochs, batch 8 x 64, --token-label-size 12,
-# no EMA, as S). Train structvit-b-4-1_tl_in1k-224.py first: load_from is
-# its last checkpoint (another one: --cfg-options load_from=PATH).
+# StructViT-B-4-1* at 384x384, the paper's Table 3, row B-4-1* 384 (its
+# numbers: configs/structvit/README.md, from structvit_mm/zoo.py): the B 224
+# Token Labeling row fine-tuned at 384, UniFormer's
+# token_labeling/exp/uniformer_base_tl_384/run.sh (drop path 0.3; constant lr
+# 5e-6, weight decay 1e-8, 50 + 10 cooldown epochs, batch 8 x 64,
+# --token-label-size 12, no EMA, as S). Train structvit-b-4-1_tl_in1k-224.py
+# first: load_from is its last checkpoint (another one: --cfg-options
+# load_from=PATH).
 _base_ = [
     '../_base_/models/structvit_s_in1k_tl.py',
     '../_base_/datasets/imagenet_tl_384.py',

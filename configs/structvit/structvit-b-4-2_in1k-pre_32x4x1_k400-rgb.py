@@ -1,7 +1,8 @@
-# StructViT-B-4-2, Kinetics-400, 32x4x1 (paper: 1045 GFLOPs over
-# 1 crop x 4 clips, i.e. 261.25 per view; top-1 / top-5 83.1 / 95.5).
-# Initialised from the ImageNet-1K StructViT-B-4-2 (the paper's protocol): the
-# image checkpoint's 2D kernels are temporally inflated (centre) on load.
+# StructViT-B-4-2, Kinetics-400, 32x4x1: the paper's Table 4, row B-4-2 32x1x4
+# (its numbers: configs/structvit/README.md, from structvit_mm/zoo.py; its
+# GFLOPs cover 1 crop x 4 clips). Initialised from the ImageNet-1K
+# StructViT-B-4-2 (the paper's protocol): the image checkpoint's 2D kernels are
+# temporally inflated (centre) on load.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',
     '../_base_/datasets/k400_32x4x1_video.py',

@@ -1,6 +1,7 @@
-# StructViT-B-4-2, FineGym Gym288, 32x3x1 (paper: mean class accuracy 53.8).
-# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (the paper's protocol); initialised from the Kinetics-400 StructViT-B-4-2.
+# StructViT-B-4-2, FineGym Gym288, 32x3x1: the paper's Table 5c, row B-4-2,
+# Gym288 (its numbers: configs/structvit/README.md, from structvit_mm/zoo.py).
+# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs (the
+# paper's protocol); initialised from the Kinetics-400 StructViT-B-4-2.
 # (choice) 32 frames, as the B rows on SS: the paper gives no frame count here.
 _base_ = [
     '../_base_/models/structvit_b_k400.py',  # the video model; head below

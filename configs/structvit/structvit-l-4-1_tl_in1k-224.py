@@ -1,10 +1,13 @@
-# StructViT-L-4-1*, ImageNet-1K 224x224 with Token Labeling (paper: 103M
-# params, 15.4 GFLOPs, top-1 86.0; 15.4 is UniFormer-L's miscount, the
-# docs/en/advanced_guides/models.md give the measured count). The S-4-1* row with the L arch (640
-# channels in the last stage) and UniFormer's token_labeling/exp/
-# uniformer_large_ls_tl_224/run.sh: drop path 0.4, lr 1.2e-3 at batch 1024.
-# Trained on 16 GPUs x 64 as the plain L row (the paper's protocol). Its
-# epoch_310.pth is fine-tuned at 384 (structvit-l-4-1_tl_in1k-384.py).
+# StructViT-L-4-1*, ImageNet-1K 224x224 with Token Labeling, the paper's
+# Table 3, row L-4-1* (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py). The paper's GFLOPs for this row is UniFormer-L's
+# miscount (structvit_mm/zoo.py says by how much;
+# docs/en/advanced_guides/models.md gives the measured count). The S-4-1*
+# row with the L arch (640 channels in the last stage) and UniFormer's
+# token_labeling/exp/uniformer_large_ls_tl_224/run.sh: drop path 0.4, lr 1.2e-3
+# at batch 1024. Trained on 16 GPUs x 64 as the plain L row (the paper's
+# protocol). Its epoch_310.pth is fine-tuned at 384
+# (structvit-l-4-1_tl_in1k-384.py).
 _base_ = [
     '../_base_/models/structvit_s_in1k_tl.py',
     '../_base_/datasets/imagenet_tl_224.py',

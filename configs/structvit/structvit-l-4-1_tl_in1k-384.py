@@ -1,11 +1,12 @@
-# StructViT-L-4-1* at 384x384 (paper: 103M params, 85.2 GFLOPs, top-1 86.7):
-# the L 224 Token Labeling row fine-tuned at 384. UniFormer's token_labeling/
-# exp/uniformer_large_ls_tl_384/run.sh: batch 8 x 32, the rest as S / B
-# (constant lr 5e-6, weight decay 1e-8, 50 + 10 cooldown epochs, no EMA).
-# That script names --model uniformer_small_plus with --drop-path 0.3, a
-# copy slip from the S+ script; the L arch's drop path 0.4 is kept here.
-# Train structvit-l-4-1_tl_in1k-224.py first: load_from is its last
-# checkpoint (another one: --cfg-options load_from=PATH).
+# StructViT-L-4-1* at 384x384, the paper's Table 3, row L-4-1* 384 (its
+# numbers: configs/structvit/README.md, from structvit_mm/zoo.py): the L 224
+# Token Labeling row fine-tuned at 384. UniFormer's
+# token_labeling/exp/uniformer_large_ls_tl_384/run.sh: batch 8 x 32, the rest
+# as S / B (constant lr 5e-6, weight decay 1e-8, 50 + 10 cooldown epochs, no
+# EMA). That script names --model uniformer_small_plus with --drop-path 0.3, a
+# copy slip from the S+ script; the L arch's drop path 0.4 is kept here. Train
+# structvit-l-4-1_tl_in1k-224.py first: load_from is its last checkpoint
+# (another one: --cfg-options load_from=PATH).
 _base_ = [
     '../_base_/models/structvit_s_in1k_tl.py',
     '../_base_/datasets/imagenet_tl_384.py',

@@ -1,6 +1,7 @@
-# StructViT-S-4-1, ImageNet-1K 224x224, from scratch (paper: 23M params,
-# 4.3 GFLOPs, top-1 83.2). Its last checkpoint, work_dirs/<this config's name>/
-# epoch_300.pth, initialises the Kinetics-400 row of the same model.
+# StructViT-S-4-1, ImageNet-1K 224x224, from scratch: the paper's Table 3,
+# row S-4-1 (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py). Its last checkpoint, work_dirs/<this config's
+# name>/epoch_300.pth, initialises the Kinetics-400 row of the same model.
 _base_ = [
     '../_base_/models/structvit_s_in1k.py',
     '../_base_/datasets/imagenet_bs128_deit_224.py',

@@ -1,6 +1,8 @@
-# StructViT-S-4-1, Something-Something V1, 16x3x1 (paper: top-1 58.0).
-# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (the paper's protocol); initialised from the Kinetics-400 StructViT-S-4-1.
+# StructViT-S-4-1, Something-Something V1, 16x3x1: the paper's Table 5a,
+# row S-4-1 16x3x1 (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py). Segment-based sampling, no flip, 3 crops x 1 clip at
+# test, 60 epochs (the paper's protocol); initialised from the Kinetics-400
+# StructViT-S-4-1.
 _base_ = [
     '../_base_/models/structvit_s_k400.py',  # the video model; head below
     '../_base_/datasets/sthv1_16x3x1_rawframes.py',

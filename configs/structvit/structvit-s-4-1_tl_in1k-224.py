@@ -1,11 +1,11 @@
-# StructViT-S-4-1*, ImageNet-1K 224x224 with Token Labeling (paper: 23M
-# params, 4.3 GFLOPs, top-1 84.0), UniFormer's token-labeling recipe
-# (Sense-X/UniFormer image_classification/token_labeling/exp/
-# uniformer_small_tl_224/run.sh: drop path 0.1, lr 1.6e-3 at batch 1024,
-# --token-label-size 7, --model-ema). Its last checkpoint, work_dirs/<this
-# config's name>/epoch_310.pth, is fine-tuned at 384 (structvit-s-4-1_tl_
-# in1k-384.py); the auxiliary head is dropped when it initialises a video
-# model (model.backbone.init_cfg of a K400 row).
+# StructViT-S-4-1*, ImageNet-1K 224x224 with Token Labeling, the paper's
+# Table 3, row S-4-1* (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py): UniFormer's token-labeling recipe (Sense-X/UniFormer
+# image_classification/token_labeling/exp/uniformer_small_tl_224/run.sh: drop
+# path 0.1, lr 1.6e-3 at batch 1024, --token-label-size 7, --model-ema). Its
+# last checkpoint, work_dirs/<this config's name>/epoch_310.pth, is fine-tuned
+# at 384 (structvit-s-4-1_tl_in1k-384.py); the auxiliary head is dropped when
+# it initialises a video model (model.backbone.init_cfg of a K400 row).
 _base_ = [
     '../_base_/models/structvit_s_in1k_tl.py',
     '../_base_/datasets/imagenet_tl_224.py',

@@ -1,9 +1,10 @@
-# StructViT-S-4-1* at 384x384 (paper: 23M params, 17.3 GFLOPs, top-1 85.2):
-# the 224 Token Labeling row fine-tuned at 384, UniFormer's token_labeling/
-# exp/uniformer_small_tl_384/run.sh (constant lr 5e-6, weight decay 1e-8,
-# 50 + 10 cooldown epochs, batch 8 x 64, --token-label-size 12, drop path
-# 0.1, no EMA). Train structvit-s-4-1_tl_in1k-224.py first: load_from is its
-# last checkpoint (another one: --cfg-options load_from=PATH).
+# StructViT-S-4-1* at 384x384, the paper's Table 3, row S-4-1* 384 (its
+# numbers: configs/structvit/README.md, from structvit_mm/zoo.py): the 224
+# Token Labeling row fine-tuned at 384, UniFormer's
+# token_labeling/exp/uniformer_small_tl_384/run.sh (constant lr 5e-6, weight
+# decay 1e-8, 50 + 10 cooldown epochs, batch 8 x 64, --token-label-size 12,
+# drop path 0.1, no EMA). Train structvit-s-4-1_tl_in1k-224.py first: load_from
+# is its last checkpoint (another one: --cfg-options load_from=PATH).
 _base_ = [
     '../_base_/models/structvit_s_in1k_tl.py',
     '../_base_/datasets/imagenet_tl_384.py',

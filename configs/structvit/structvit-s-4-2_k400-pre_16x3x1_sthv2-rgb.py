@@ -1,6 +1,8 @@
-# StructViT-S-4-2, Something-Something V2, 16x3x1 (paper: 126 GFLOPs over 3 crops x 1 clip; top-1 / top-5 68.3 / 91.3).
-# Segment-based sampling, no flip, 3 crops x 1 clip at test, 60 epochs
-# (the paper's protocol); initialised from the Kinetics-400 StructViT-S-4-2.
+# StructViT-S-4-2, Something-Something V2, 16x3x1: the paper's Table 5a,
+# row S-4-2 16x3x1 (its numbers: configs/structvit/README.md, from
+# structvit_mm/zoo.py). Segment-based sampling, no flip, 3 crops x 1 clip at
+# test, 60 epochs (the paper's protocol); initialised from the Kinetics-400
+# StructViT-S-4-2.
 _base_ = [
     '../_base_/models/structvit_s_k400.py',  # the video model; head below
     '../_base_/datasets/sthv2_16x3x1_video.py',

@@ -1,7 +1,8 @@
-# StructViT-S-8-1, Kinetics-400, 16x4x1 (paper: 541 GFLOPs over
-# 1 crop x 4 clips, i.e. 135.25 per view; top-1 / top-5 81.6 / 95.8).
-# Initialised from the ImageNet-1K StructViT-S-8-1 (the paper's protocol): the
-# image checkpoint's 2D kernels are temporally inflated (centre) on load.
+# StructViT-S-8-1, Kinetics-400, 16x4x1: the paper's Table 4, row S-8-1 16x1x4
+# (its numbers: configs/structvit/README.md, from structvit_mm/zoo.py; its
+# GFLOPs cover 1 crop x 4 clips). Initialised from the ImageNet-1K
+# StructViT-S-8-1 (the paper's protocol): the image checkpoint's 2D kernels are
+# temporally inflated (centre) on load.
 _base_ = [
     '../_base_/models/structvit_s_k400.py',
     '../_base_/datasets/k400_16x4x1_video.py',

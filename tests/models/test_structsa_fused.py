@@ -16,8 +16,6 @@ kernels (flash / memory-efficient / cuDNN attention):
 
 The GPU side of the same questions is tools/analysis/gpu_check.py.
 """
-import contextlib
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -25,6 +23,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.profiler import ProfilerActivity, profile
 
 from structvit_mm.analysis.host_sync import HostSyncs
+from structvit_mm.analysis.sdpa_backends import record_sdpa_inputs
 from structvit_mm.models.structsa import StructSA
 from structvit_mm.models.structvit import StructViT3D
 
@@ -43,43 +42,34 @@ def _x(grid, prefix=0, C=128, scale=1.):
     return (torch.randn(2, n, C) * scale).requires_grad_()
 
 
-@contextlib.contextmanager
-def _spy(seen):
-    original = F.scaled_dot_product_attention
-
-    def spy(q, k, v, *args, **kwargs):
-        seen.append((q, k, v))
-        return original(q, k, v, *args, **kwargs)
-
-    # the op looks the function up on torch.nn.functional at call time
-    F.scaled_dot_product_attention = spy
-    try:
-        yield seen
-    finally:
-        F.scaled_dot_product_attention = original
+def _dense(t):
+    """A recorded (B, h, S, c) tensor is dense in (B, h, S, c) or in
+    (B, S, h, c) order: no gaps for the kernels to stride over."""
+    B, h, S, c = t['shape']
+    return t['stride'] in ([h * S * c, S * c, c, 1],
+                           [S * h * c, c, h * c, 1])
 
 
 @pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
 @pytest.mark.parametrize('ndim,prefix', [(2, 0), (3, 0), (2, 1)])
 def test_autocast_qkv_reach_sdpa_in_one_dtype(dtype, ndim, prefix):
     op, grid = _op(ndim), GRIDS[ndim]
-    seen = []
-    with _spy(seen), torch.autocast('cpu', dtype=dtype):
+    log = []
+    with record_sdpa_inputs(log), torch.autocast('cpu', dtype=dtype):
         y = op(_x(grid, prefix), grid, num_prefix_tokens=prefix)
-    (q, k, v), = seen
-    assert q.dtype == k.dtype == v.dtype == dtype
+    seen, = log  # dtype / shape / stride of q, k, v
+    q, k, v = (seen[name] for name in 'qkv')
+    assert q['dtype'] == k['dtype'] == v['dtype'] == \
+        str(dtype).replace('torch.', '')
     assert y.dtype == dtype
     for t in (q, k, v):
-        assert t.stride(-1) == 1
+        assert t['stride'][-1] == 1
     # the stacked copies are dense: D * (prefix + N') keys per head (each
     # detector's map holds the prefix keys)
     n_kv = 4 * prefix + 4 * torch.Size(
         [(g + s - 1) // s for g, s in zip(grid, op.stride)]).numel()
-    assert k.shape == v.shape == (2, 2, n_kv, 64)
-    # dense, in (B, h, S, c) or (B, S, h, c) order: no gaps for the kernels
-    # to stride over
-    for t in (k, v):
-        assert t.is_contiguous() or t.transpose(1, 2).is_contiguous()
+    assert k['shape'] == v['shape'] == [2, 2, n_kv, 64]
+    assert _dense(k) and _dense(v)
 
 
 def _ran(prof):

@@ -1,5 +1,5 @@
-# ImageNet-1K base of the analysis rows (Tables 1, 6, 7 of the paper; spec
-# section 5): DeiT-S with StructSA, 224x224, from scratch with the DeiT
+# ImageNet-1K base of the analysis rows (Tables 1, 6, 7 of the paper; its
+# section 4.2): DeiT-S with StructSA, 224x224, from scratch with the DeiT
 # recipe of the StructViT rows (300 epochs, AdamW lr 1e-3 at batch 1024,
 # mixup / cutmix, RandAugment, random erasing, label smoothing). Each row
 # file changes only the StructSA switches; its epoch_300.pth initialises
