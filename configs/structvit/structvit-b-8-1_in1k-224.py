@@ -1,7 +1,8 @@
 # StructViT-B-8-1, ImageNet-1K 224x224, from scratch: the paper's Table 3,
 # row B-8-1 (its numbers: configs/structvit/README.md, from
-# structvit_mm/zoo.py). Its last checkpoint, work_dirs/<this config's
-# name>/epoch_300.pth, initialises the Kinetics-400 row of the same model.
+# structvit_mm/zoo.py). The paper has no video row for this model; its
+# last checkpoint can still start one (inflation: docs/en/advanced_guides/
+# models.md).
 _base_ = [
     '../_base_/models/structvit_b_in1k.py',
     '../_base_/datasets/imagenet_bs128_deit_224.py',

@@ -2,9 +2,8 @@
 # row L-4-1 (its numbers: configs/structvit/README.md, from
 # structvit_mm/zoo.py). The paper's GFLOPs for this row is UniFormer-L's
 # miscount (structvit_mm/zoo.py says by how much;
-# docs/en/advanced_guides/models.md gives the measured count). Its last
-# checkpoint, work_dirs/<this config's name>/epoch_300.pth, initialises the
-# Kinetics-400 row of the same model.
+# docs/en/advanced_guides/models.md gives the measured count). The paper
+# has no video row for this model.
 _base_ = [
     '../_base_/models/structvit_l_in1k.py',
     '../_base_/datasets/imagenet_bs128_deit_224.py',
