@@ -1,6 +1,6 @@
 """The ablation harness (tools/analysis/ablate.py): its paired bootstrap on
-known numbers, and a micro grid end to end (2 variants x 1 seed, a few
-iterations on clips from tools/data/make_motion_structure.py)."""
+known numbers, and a micro grid end to end (2 variants x 1 seed, 2 at
+once, a few iterations on clips from tools/data/make_motion_structure.py)."""
 import argparse
 import csv
 import glob
@@ -58,7 +58,8 @@ def test_plot_limits_show_every_seed():
 
 
 GRIDS = sorted(
-    glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'grid_*.py')))
+    glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'grid_*.py')) +
+    glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'curves_*.py')))
 
 
 @pytest.mark.parametrize('path', GRIDS, ids=osp.basename)
@@ -130,6 +131,7 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
             '--variant', 'd0', 'model.backbone.structure_dim=0',
             '--baseline', 'd2', '--seeds', '0', '--work-root', str(root),
             '--shape', '1', '3', '8', '32', '32', '--num-bootstrap', '200',
+            '--jobs', '2', '--threads', '1',
             '--cfg-options', *common]
     out = run_ok(args, timeout=900)
     assert 'top1' in out
@@ -142,10 +144,14 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
         assert 0.0 <= float(r['top1']) <= 1.0
         assert int(r['num_test']) == 16
         assert float(r['train_time_s']) > 0
+        assert float(r['chance']) == 0.125 and r['jobs'] == '2'
     # the counted FLOPs follow the variant: D = 2 has 2x the keys
     assert int(rows[0]['flops']) > int(rows[1]['flops']) > 0
     md = (root / 'results.md').read_text()
     assert '| d2 | 1 |' in md and '(baseline)' in md and '| d0 | 1 |' in md
+    # 8 classes, 2 iterations: both runs end near chance, and it says so
+    near = sum(float(r['top1']) < 0.125 + 0.05 for r in rows)
+    assert f'{near} of 2 runs' in md and 'a cost, not a timing' in md
     top1 = {r['variant']: float(r['top1']) for r in rows}
     diff = (top1['d0'] - top1['d2']) * 100
     assert f'{diff:+.1f} [' in md
@@ -169,3 +175,31 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     assert proc.returncode != 0
     assert 'broken seed 0 failed' in proc.stdout and 'ablate.log' in \
         proc.stdout
+
+
+def test_orderings_read_the_paired_interval():
+    assert ablate.verdict(0.01, 0.05) == 'holds'
+    assert ablate.verdict(-0.05, -0.01) == 'reversed'
+    assert ablate.verdict(-0.01, 0.05) == 'not shown'
+    rng = np.random.default_rng(0)
+    n, seeds = 400, range(5)
+    base = {s: (rng.random(n) < 0.5).astype(float) for s in seeds}
+    # d4 right on 20 % more clips than d0 in every seed; d8 the same as d4
+    better = {s: np.maximum(base[s], rng.random(n) < 0.2) for s in seeds}
+    correct = {}
+    for s in seeds:
+        correct[('d0', s)], correct[('d4', s)] = base[s], better[s]
+        correct[('d8', s)] = better[s]
+        correct[('m1', s)] = better[s]  # and M = 1 "beats" M = 3 below
+    correct[('d4', 5)] = base[0]
+    by = {v: {s: dict(top1=float(correct[(v, s)].mean()))
+              for (w, s) in correct if w == v} for v in ('d0', 'd4', 'd8',
+                                                        'm1')}
+    lines = '\n'.join(ablate.orderings_lines(by, correct, 500))
+    assert "| StructSA over plain attention (d4 - d0) | Table 1a | +" in lines
+    row = {ln.split(' |')[0]: ln for ln in lines.split('\n')}
+    assert row['| StructSA over plain attention (d4 - d0)'].endswith(
+        '| 5 | holds |')  # seed 5 is d4's alone: not paired
+    assert row['| D = 8 over D = 4 (d8 - d4)'].endswith('| not shown |')
+    # variants the grid did not run are left out
+    assert 'convsa' not in lines and 'D = 2' not in lines
