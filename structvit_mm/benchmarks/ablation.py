@@ -149,6 +149,79 @@ def _fmt_num(x, unit=1e6, suffix='M'):
     return '' if x in (None, '') else f'{float(x) / unit:.3g} {suffix}'
 
 
+def compare(a, b, by, correct, num_samples=10000):
+    """Paired difference ``a - b`` in top-1 over the seeds both ran (and
+    their test clips, where dumped): ``(mean, low, high)``. ``by``:
+    variant -> seed -> result; ``correct``: (variant, seed) -> per-clip
+    correctness."""
+    paired = sorted(set(by[a]) & set(by[b]))
+    pa = [correct.get((a, s)) for s in paired]
+    pb = [correct.get((b, s)) for s in paired]
+    if all(p is not None for p in pa + pb) and \
+            len({len(p) for p in pa + pb}) == 1:
+        xa, xb = np.stack(pa), np.stack(pb)
+    else:
+        xa = np.array([by[a][s]['top1'] for s in paired])
+        xb = np.array([by[b][s]['top1'] for s in paired])
+    return paired_bootstrap(xa, xb, num_samples)
+
+
+#: the paper's orderings the grids test: (what, where, better, worse)
+ORDERINGS = [
+    ('StructSA over plain attention', 'Table 1a', 'd4', 'd0'),
+    ('D = 1 over D = 0', 'Table 1a', 'd1', 'd0'),
+    ('D = 2 over D = 1', 'Table 1a', 'd2', 'd1'),
+    ('D = 4 over D = 2', 'Table 1a', 'd4', 'd2'),
+    ('D = 8 over D = 4', 'Table 1a', 'd8', 'd4'),
+    ('M = 3 over M = 1', 'Table 1b', 'd4', 'm1'),
+    ('M = 5 over M = 3 (the paper: equal)', 'Table 1b', 'm5', 'd4'),
+    ('context over element aggregation', 'Table 1c', 'd4', 'element'),
+    ('channel-wise over shared', 'Table 6a', 'd4', 'no-channelwise'),
+    ('StructSA over a wider ConvSA, equal FLOPs', 'Table 7', 'd4',
+     'convsa-width'),
+    ('StructSA over a deeper ConvSA, equal FLOPs', 'Table 7', 'd4',
+     'convsa-depth'),
+]
+#: not the paper's: what the 'attention' init and the per-detector softmax
+#: change (docs/en/advanced_guides/warm_start.md)
+INIT_COMPARISONS = [
+    ("'attention' init at D = 4", 'd4-attention-init', 'd4'),
+    ("'attention' init at D = 8", 'd8-attention-init', 'd8'),
+    ('per-detector softmax at D = 4', 'd4-per-detector', 'd4'),
+]
+
+
+def verdict(lo, hi):
+    """``holds`` where the whole 95 % interval of better - worse is above
+    zero, ``reversed`` where it is below, else ``not shown``."""
+    return 'holds' if lo > 0 else 'reversed' if hi < 0 else 'not shown'
+
+
+def orderings_lines(by, correct, num_samples=10000):
+    """The report's section on the paper's orderings (and the inits),
+    for the pairs whose variants both ran."""
+    out = ['## The paper\'s orderings', '',
+           'Paired difference better - worse (points of top-1, seeds both '
+           'ran, paired by seed and test clip) and its 95 % paired bootstrap '
+           'interval. *holds*: the interval is above zero; *reversed*: '
+           'below; *not shown*: it contains zero.', '',
+           '| ordering | paper | better - worse | 95 % CI | seeds | '
+           'reading |', '|---|---|---|---|---|---|']
+    rows = [(what, where, a, b) for what, where, a, b in ORDERINGS] + \
+        [(what, '(ours)', a, b) for what, a, b in INIT_COMPARISONS]
+    n = 0
+    for what, where, a, b in rows:
+        if a not in by or b not in by or not set(by[a]) & set(by[b]):
+            continue
+        m, lo, hi = compare(a, b, by, correct, num_samples)
+        seeds = len(set(by[a]) & set(by[b]))
+        out.append(f'| {what} ({a} - {b}) | {where} | {m * 100:+.1f} | '
+                   f'[{lo * 100:+.1f}, {hi * 100:+.1f}] | {seeds} | '
+                   f'{verdict(lo, hi)} |')
+        n += 1
+    return out + [''] if n else []
+
+
 def report(work_root, variants=None, baseline=None, num_samples=10000,
            title=None):
     """Write results.csv, results.md and results.png under ``work_root``.
@@ -203,16 +276,8 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
                 acc, np.zeros_like(acc), num_samples)
         paired = sorted(set(seeds) & set(base))
         if v != baseline and paired:
-            pa = [correct.get((v, s)) for s in paired]
-            pb = [correct.get((baseline, s)) for s in paired]
-            if all(p is not None for p in pa + pb) and \
-                    len({len(p) for p in pa + pb}) == 1:
-                a, b = np.stack(pa), np.stack(pb)
-            else:
-                a = np.array([by[v][s]['top1'] for s in paired])
-                b = np.array([base[s]['top1'] for s in paired])
-            rec['diff'], rec['diff_lo'], rec['diff_hi'] = paired_bootstrap(
-                a, b, num_samples)
+            rec['diff'], rec['diff_lo'], rec['diff_hi'] = compare(
+                v, baseline, by, correct, num_samples)
             rec['diff_by_seed'] = [by[v][s]['top1'] - base[s]['top1']
                                    for s in paired]
             rec['paired_seeds'] = paired
@@ -259,6 +324,7 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
     if concurrent:
         lines += [f'Train seconds are wall times of {max(concurrent)} runs at '
                   'once sharing the cores: a cost, not a timing.', '']
+    lines += orderings_lines(by, correct, num_samples)
     with open(osp.join(work_root, 'results.md'), 'w') as f:
         f.write('\n'.join(lines))
 
