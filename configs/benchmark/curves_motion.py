@@ -7,10 +7,8 @@
 #
 #   python tools/analysis/ablate.py --grid configs/benchmark/curves_motion.py \
 #       --work-root work_dirs/curves_motion --jobs 2 --threads 1 \
-#       --curve-interval 100 --cfg-options train_dataloader.batch_size=8 \
-#       train_cfg.max_iters=1200 param_scheduler.0.end=120 \
-#       param_scheduler.1.begin=120 param_scheduler.1.end=1200 \
-#       default_hooks.checkpoint.interval=1200
+#       --curve-interval 100 --scale 2 \
+#       --cfg-options train_dataloader.batch_size=8
 #
 # (twice the updates of the grid's 16 x 600 at the same compute: updates,
 # not samples, are what the plateau has cost so far; the iteration at

@@ -9,9 +9,13 @@ command lines (``python -m structvit_mm.cli.train`` / ``.test``), under
 ``WORK_ROOT/VARIANT/seed_S/``:
 
 * a run whose ``result.json`` exists is skipped;
-* a training that stopped half-way resumes (``--resume``, mmengine's
-  ``last_checkpoint``); a finished training whose test failed only
-  re-tests; so a grid stopped at any point loses at most the run in hand.
+* a training that stopped half-way continues from its last checkpoint
+  (``--resume``, mmengine's ``last_checkpoint``) where the config saves
+  one on the way (the benchmark configs save only the last, so theirs
+  start again); a finished training whose test failed only re-tests;
+* a run directory keeps the options it ran with (``options.json``, and
+  ``result.json``): a second call with other options (another schedule,
+  data root, scale) is refused rather than mixed in.
 
 ``jobs`` runs that many ``(variant, seed)`` at once (each at
 ``threads`` threads), in seed-major order, so a grid stopped early has
@@ -27,15 +31,20 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 from .ablation import _read_predictions
 
-_PRINT = threading.Lock()
+_LOCK = threading.Lock()
+#: the trainings and tests running now, so that an interrupt ends them all
+_RUNNING = set()
+#: (config, options, shape) -> (params, FLOPs): counted once per variant
+_COMPLEXITY = {}
+_BUILD_LOCK = threading.Lock()
 
 
 def _say(msg):
-    with _PRINT:
+    with _LOCK:
         print(msg, flush=True)
 
 
@@ -45,8 +54,48 @@ def _run(cmd, log_path, env):
     with open(log_path, 'a') as log:
         log.write(f'\n$ {shlex.join(cmd)}\n')
         log.flush()
-        return subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT,
-                               env=env)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                env=env)
+        with _LOCK:
+            _RUNNING.add(proc)
+        try:
+            return proc.wait()
+        finally:
+            with _LOCK:
+                _RUNNING.discard(proc)
+
+
+def _stop_running():
+    with _LOCK:
+        procs = list(_RUNNING)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _check_same_options(work_dir, options, tag):
+    """A run directory belongs to one set of options: refuse to resume or
+    skip it under others (another schedule, data root, scale), which would
+    mix results silently."""
+    path = osp.join(work_dir, 'options.json')
+    if osp.isfile(path):
+        with open(path) as f:
+            before = json.load(f)
+        if before != list(options):
+            only_then = sorted(set(before) - set(options))
+            only_now = sorted(set(options) - set(before))
+            raise RuntimeError(
+                f'{tag}: {work_dir} was run with other options (only then: '
+                f'{only_then}; only now: {only_now}); use another '
+                '--work-root or delete that run')
+    else:
+        os.makedirs(work_dir, exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump(list(options), f, indent=1)
 
 
 def _last_checkpoint(work_dir):
@@ -77,7 +126,14 @@ def curve_options(interval):
 def model_complexity(config, options, shape):
     """(params, FLOPs) of the classifier a variant builds, counted as
     tools/analysis/get_flops.py counts them (SDPA included); None on
-    failure."""
+    failure. One model at a time: building one sets mmengine's default
+    scope, which is per process, not per thread (two at once lose their
+    registry)."""
+    with _BUILD_LOCK:
+        return _model_complexity(config, options, shape)
+
+
+def _model_complexity(config, options, shape):
     try:
         import torch
         from mmengine import DictAction
@@ -108,9 +164,15 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
     tag = f'[{name} seed {seed}]'
     if osp.isfile(result_file):
         with open(result_file) as f:
-            _say(f'{tag} done, skipped')
-            return json.load(f)
-    os.makedirs(work_dir, exist_ok=True)
+            result = json.load(f)
+        if result.get('options', list(options)) != list(options):
+            raise RuntimeError(
+                f'{tag}: {result_file} was run with other options '
+                f'({result["options"]}); use another --work-root or delete '
+                'that run')
+        _say(f'{tag} done, skipped')
+        return result
+    _check_same_options(work_dir, options, tag)
     log_path = osp.join(work_dir, 'ablate.log')
     env = dict(os.environ)
     if threads:
@@ -155,8 +217,12 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
         raise RuntimeError(f'testing {name} seed {seed} failed (exit {rc});'
                            f' see {log_path}')
     pred, gt, num_classes = _read_predictions(dump)
-    params, flops = model_complexity(config, options, shape) if shape \
-        else (None, None)
+    params, flops = None, None
+    if shape:
+        key = (config, tuple(options), tuple(shape))
+        if key not in _COMPLEXITY:
+            _COMPLEXITY[key] = model_complexity(config, options, shape)
+        params, flops = _COMPLEXITY[key]
     result = dict(variant=name, seed=seed, top1=float((pred == gt).mean()),
                   chance=1. / num_classes, num_test=int(len(gt)),
                   params=params, flops=flops,
@@ -176,25 +242,39 @@ def run_grid(config, variants, seeds, work_root, names=None, options=(),
 
     ``variants``: name -> list of ``key=value`` strings; ``options`` go
     before each variant's (e.g. a data root, a shorter schedule). Returns
-    the failed ``(name, seed)`` pairs (only with ``keep_going``; otherwise
-    the first failure raises ``RuntimeError`` once the runs in flight end).
+    the failed ``(name, seed)`` pairs (only with ``keep_going``). Without
+    it the first failure starts no further run, lets the runs in flight
+    finish (they are good runs) and raises its ``RuntimeError``. An
+    interrupt (Ctrl-C) or any other error ends the runs in flight too.
     """
     names = list(names or variants)
     todo = [(seed, name) for seed in seeds for name in names]
     failed = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [(seed, name, pool.submit(
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = {pool.submit(
             run_one, config, name, list(options) + list(variants[name]),
-            seed, work_root, jobs=jobs, **run_kwargs))
-            for seed, name in todo]
-        for seed, name, fut in futures:
-            try:
-                fut.result()
-            except RuntimeError as e:
-                if not keep_going:
-                    for *_, other in futures:
+            seed, work_root, jobs=jobs, **run_kwargs): (name, seed)
+            for seed, name in todo}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for fut in sorted(done, key=lambda f: todo.index(
+                    futures[f][::-1])):
+                err = fut.exception() if not fut.cancelled() else None
+                if err is None:
+                    continue
+                if not isinstance(err, RuntimeError) or not keep_going:
+                    for other in pending:
                         other.cancel()
-                    raise
-                _say(f'FAILED: {e}')
-                failed.append((name, seed))
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise err
+                _say(f'FAILED: {err}')
+                failed.append(futures[fut])
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_running()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     return failed

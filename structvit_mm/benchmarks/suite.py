@@ -52,26 +52,62 @@ MICRO_OPTIONS = [
 ]
 
 
-def _make_digits(out, micro, workers):
+#: digits: make_digits arguments, at full and micro scale
+_DIGITS = dict(full=dict(), micro=dict(train_per_class=2, test_per_class=1))
+#: motion structure: make_motion_structure arguments
+_MOTION = dict(full=dict(num_train=6000, num_test=800),
+               micro=dict(num_train=16, num_test=16))
+
+
+def _make_digits(out, scale, workers):
     from .digits import make_digits
-    if micro:
-        return make_digits(out, train_per_class=2, test_per_class=1)
-    return make_digits(out)
+    make_digits(out, **_DIGITS[scale])
 
 
-def _make_motion(out, micro, workers):
+def _digits_settings(meta, scale):
+    """What of a digits ``meta.json`` must match ``scale``'s data."""
+    per = _DIGITS[scale]
+    want = dict(canvas=64, distractors=0, counts=dict(
+        train=10 * per.get('train_per_class', 400),
+        test=10 * per.get('test_per_class', 100)))
+    return {k: meta.get(k) for k in want}, want
+
+
+def _make_motion(out, scale, workers):
     from .motion_structure import make_motion_structure
-    if micro:
-        return make_motion_structure(out, num_train=16, num_test=16,
-                                     workers=1)
-    return make_motion_structure(out, workers=workers)
+    make_motion_structure(out, workers=1 if scale == 'micro' else workers,
+                          **_MOTION[scale])
 
 
-#: data name -> (maker, the file that says it is complete)
-DATA: Dict[str, Tuple[Callable, str]] = {
-    'digits': (_make_digits, 'meta.json'),
-    'motion_structure': (_make_motion, 'meta.json'),
+def _motion_settings(meta, scale):
+    want = dict(_MOTION[scale], frames=8, size=32)
+    args = meta.get('args', {})
+    return {k: args.get(k) for k in want}, want
+
+
+#: data name -> (maker, (meta.json, scale) -> (found, wanted) settings)
+DATA: Dict[str, Tuple[Callable, Callable]] = {
+    'digits': (_make_digits, _digits_settings),
+    'motion_structure': (_make_motion, _motion_settings),
 }
+
+
+def ensure_data(data: str, out: str, micro: bool, workers: int = 2):
+    """Make ``data`` in ``out`` unless it is there; refuse data made with
+    other settings (micro data, or digits with distractor fragments), which
+    would change every result silently."""
+    maker, settings = DATA[data]
+    scale = 'micro' if micro else 'full'
+    meta_path = osp.join(out, 'meta.json')
+    if not osp.isfile(meta_path):
+        print(f'making {data} data in {out}', flush=True)
+        maker(out, scale, workers)
+    with open(meta_path) as f:
+        found, want = settings(json.load(f), scale)
+    if found != want:
+        raise RuntimeError(f'{out} holds {data} data made with {found}; this '
+                           f'grid needs {want}: give another --data-root or '
+                           'delete it')
 
 
 def data_options(data: str, root: str) -> List[str]:
@@ -139,17 +175,14 @@ def run_suite(names: Optional[Sequence[str]], work_root: str,
     if unknown:
         raise ValueError(f'unknown grids {unknown}; the suite has '
                          f'{list(GRIDS)}')
-    if micro:
-        curve_interval = curve_interval or 2
+    if micro and curve_interval:  # 2 iterations: a curve point at each
+        curve_interval = 1
     out = {}
     for name in names:
         suite = GRIDS[name]
         grid = load_grid(suite.grid)
         data = osp.join(data_root, suite.data)
-        maker, marker = DATA[suite.data]
-        if not osp.isfile(osp.join(data, marker)):
-            print(f'[{name}] making {suite.data} data in {data}', flush=True)
-            maker(data, micro, data_workers)
+        ensure_data(suite.data, data, micro, data_workers)
         root = osp.join(work_root, name)
         os.makedirs(root, exist_ok=True)
         options = data_options(suite.data, data)

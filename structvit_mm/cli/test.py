@@ -119,6 +119,5 @@ def main(argv=None):
     runner.test()
 
 
-
 if __name__ == '__main__':  # python -m structvit_mm.cli.test
     main()

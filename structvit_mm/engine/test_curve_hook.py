@@ -7,7 +7,9 @@ wants test top-1 along the way. ``TestCurveHook`` evaluates the config's
 logs the metrics as scalars (``vis_data/scalars.json``, with ``step`` the
 iteration), prefixed ``curve/``. It chooses nothing and saves nothing, and
 it puts every random generator back as it found it, so a run with curves
-trains exactly as the run without them.
+trains as the run without them (on CPU bit for bit; GPU kernels that are
+not deterministic differ from run to run anyway). Its evaluations count in
+the training's wall time.
 
 Off by default (``interval=0``); the benchmark configs carry it as
 ``default_hooks.curve``, so ``--cfg-options default_hooks.curve.interval=N``
@@ -28,6 +30,7 @@ class TestCurveHook(Hook):
     after the last), for curves only. ``interval=0``: off."""
 
     priority = 'LOW'
+    __test__ = False  # a hook, not a pytest test class
 
     def __init__(self, interval: int = 0) -> None:
         if not isinstance(interval, int) or interval < 0:

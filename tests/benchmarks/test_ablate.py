@@ -163,6 +163,10 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     # finished runs are skipped; the report alone is re-made from disk
     out = run_ok(args, timeout=900)
     assert out.count('done, skipped') == 2
+    # ... but not under other options, which would mix two schedules
+    proc = run_tool(args + ['train_cfg.max_iters=3'], timeout=900)
+    assert proc.returncode != 0 and 'was run with other options' in \
+        proc.stdout, proc.stdout[-2000:]
     (root / 'results.md').unlink()
     out = run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
                   str(root), '--report-only'])
@@ -190,16 +194,45 @@ def test_orderings_read_the_paired_interval():
     for s in seeds:
         correct[('d0', s)], correct[('d4', s)] = base[s], better[s]
         correct[('d8', s)] = better[s]
-        correct[('m1', s)] = better[s]  # and M = 1 "beats" M = 3 below
+        # M = 1 right on yet more clips: the paper's M = 3 > M = 1 reversed
+        correct[('m1', s)] = np.maximum(better[s], rng.random(n) < 0.2)
+        correct[('m5', s)] = better[s]  # M = 5 the same as M = 3
     correct[('d4', 5)] = base[0]
     by = {v: {s: dict(top1=float(correct[(v, s)].mean()))
-              for (w, s) in correct if w == v} for v in ('d0', 'd4', 'd8',
-                                                        'm1')}
+              for (w, s) in correct if w == v}
+          for v in ('d0', 'd4', 'd8', 'm1', 'm5')}
     lines = '\n'.join(ablate.orderings_lines(by, correct, 500))
     assert "| StructSA over plain attention (d4 - d0) | Table 1a | +" in lines
     row = {ln.split(' |')[0]: ln for ln in lines.split('\n')}
     assert row['| StructSA over plain attention (d4 - d0)'].endswith(
         '| 5 | holds |')  # seed 5 is d4's alone: not paired
     assert row['| D = 8 over D = 4 (d8 - d4)'].endswith('| not shown |')
+    assert row['| M = 3 over M = 1 (d4 - m1)'].endswith('| reversed |')
+    assert row['| M = 5 the same as M = 3 (m5 - d4)'].endswith(
+        '| equal: not rejected |')
+    assert ablate.verdict_equal(0.01, 0.02) == 'first better'
+    assert 'uncorrected for their number' in lines
     # variants the grid did not run are left out
     assert 'convsa' not in lines and 'D = 2' not in lines
+
+
+def test_model_complexity_from_threads():
+    """--jobs counts params / FLOPs from worker threads; building a model
+    sets mmengine's process-wide default scope, so two at once used to
+    lose their registry (a blank FLOPs cell). Counted one at a time, each
+    thread gets its own variant's numbers."""
+    import threading
+    from structvit_mm.benchmarks import grid
+    out = {}
+
+    def count(d):
+        out[d] = grid.model_complexity(
+            CONFIG, [f'model.backbone.structure_dim={d}'], (1, 3, 8, 32, 32))
+
+    threads = [threading.Thread(target=count, args=(d, )) for d in (0, 2, 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(v[1] for v in out.values()), out
+    assert out[4][1] > out[2][1] > out[0][1]

@@ -57,6 +57,7 @@ import shlex
 from structvit_mm.benchmarks.ablation import (_check_options, load_grid,
                                               plot_curves, report)
 from structvit_mm.benchmarks.grid import curve_options, run_grid
+from structvit_mm.benchmarks.suite import schedule_options
 
 
 def parse_args(argv=None):
@@ -94,6 +95,9 @@ def parse_args(argv=None):
                    help='runs at once (e.g. 2 at --threads 1 on 2 cores)')
     p.add_argument('--curve-interval', type=int,
                    help='also test every N iterations and plot curves.png')
+    p.add_argument('--scale', type=int, default=1,
+                   help='times every iteration count of the schedule '
+                   '(warm-up, cosine, checkpoint), keeping its shape')
     p.add_argument('--report-only', action='store_true',
                    help='only collect finished runs and write the report')
     p.add_argument('--keep-going', action='store_true',
@@ -128,7 +132,12 @@ def main(argv=None):
         names = list(saved['variants'])
         baseline = baseline or saved.get('baseline')
     if baseline and baseline not in variants and not args.report_only:
-        raise SystemExit(f'baseline {baseline!r} is not a variant: {names}')
+        raise SystemExit(f'baseline {baseline!r} is not a variant: '
+                         f'{list(variants)}')
+    if baseline and baseline not in names and not args.report_only:
+        # a phase of a grid: the differences pair with its runs on disk
+        print(f'note: the baseline {baseline!r} is not in --only; the '
+              'report pairs with its finished runs, if any')
 
     if not args.report_only:
         if not config or not osp.isfile(config):
@@ -140,7 +149,8 @@ def main(argv=None):
             json.dump(dict(config=config, variants=variants, seeds=seeds,
                            baseline=baseline, cfg_options=args.cfg_options),
                       f, indent=1)
-        options = list(args.cfg_options)
+        options = schedule_options(config, args.scale) + \
+            list(args.cfg_options)
         if args.curve_interval:
             options += curve_options(args.curve_interval)
         try:

@@ -23,9 +23,12 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--grids', nargs='+', choices=list(GRIDS),
                    help='default: all three')
-    p.add_argument('--work-root', default='work_dirs/grids')
-    p.add_argument('--data-root', default='data',
-                   help='holds (or receives) digits/ and motion_structure/')
+    p.add_argument('--work-root',
+                   help='default: work_dirs/grids (--micro: '
+                   'work_dirs/grids_micro)')
+    p.add_argument('--data-root',
+                   help='holds (or receives) digits/ and motion_structure/; '
+                   'default: data (--micro: WORK_ROOT/data)')
     p.add_argument('--scale', type=int, default=1,
                    help='times the steps of the calibrated schedules')
     p.add_argument('--seeds', type=int, nargs='+',
@@ -46,8 +49,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     a = parse_args(argv)
+    # micro data and runs never share a folder with the real ones
+    work_root = a.work_root or ('work_dirs/grids_micro' if a.micro
+                                else 'work_dirs/grids')
+    data_root = a.data_root or (f'{work_root}/data' if a.micro else 'data')
     try:
-        run_suite(a.grids, a.work_root, a.data_root, a.scale, a.seeds,
+        run_suite(a.grids, work_root, data_root, a.scale, a.seeds,
                   a.jobs, a.threads, a.micro, a.curve_interval or None,
                   a.keep_going, a.num_bootstrap, a.data_workers)
     except RuntimeError as e:
