@@ -203,11 +203,18 @@ def verdict(lo, hi):
 EQUAL = {('m5', 'd4')}
 
 
-def verdict_equal(lo, hi):
-    """For a claim of equality: ``equal: not rejected`` where the interval
-    contains zero, else which side is better."""
+def verdict_equal(lo, hi, a='first', b='second'):
+    """For a claim of equality (``a`` the same as ``b``): ``equal: not
+    rejected`` where the interval of ``a - b`` contains zero, else which
+    is better."""
     return ('equal: not rejected' if lo <= 0 <= hi else
-            'first better' if lo > 0 else 'second better')
+            f'{a} better' if lo > 0 else f'{b} better')
+
+
+def verdict_change(lo, hi):
+    """For a change the paper makes no claim about: ``higher`` / ``lower``
+    where the interval is on one side of zero, else ``not shown``."""
+    return 'higher' if lo > 0 else 'lower' if hi < 0 else 'not shown'
 
 
 def orderings_lines(by, correct, num_samples=10000):
@@ -217,7 +224,8 @@ def orderings_lines(by, correct, num_samples=10000):
            'Paired difference better - worse (points of top-1, seeds both '
            'ran, paired by seed and test clip) and its 95 % paired bootstrap '
            'interval. *holds*: the interval is above zero; *reversed*: '
-           'below; *not shown*: it contains zero.', '',
+           'below; *not shown*: it contains zero (for the inits, which the '
+           'paper does not rank: *higher* / *lower*).', '',
            '| ordering | paper | better - worse | 95 % CI | seeds | '
            'reading |', '|---|---|---|---|---|---|']
     rows = [(what, where, a, b) for what, where, a, b in ORDERINGS] + \
@@ -228,8 +236,9 @@ def orderings_lines(by, correct, num_samples=10000):
             continue
         m, lo, hi = compare(a, b, by, correct, num_samples)
         seeds = len(set(by[a]) & set(by[b]))
-        reading = verdict_equal(lo, hi) if (a, b) in EQUAL else \
-            verdict(lo, hi)
+        reading = (verdict_equal(lo, hi, a, b) if (a, b) in EQUAL else
+                   verdict_change(lo, hi) if where == '(ours)' else
+                   verdict(lo, hi))
         out.append(f'| {what} ({a} - {b}) | {where} | {m * 100:+.1f} | '
                    f'[{lo * 100:+.1f}, {hi * 100:+.1f}] | {seeds} | '
                    f'{reading} |')
@@ -304,7 +313,8 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
         summary.append(rec)
 
     lines = [f'# {title or "Ablation results"}', '',
-             f'Work root: `{work_root}`; baseline: **{baseline}**; test '
+             f'Work root: `{osp.basename(osp.normpath(work_root))}`; '
+             f'baseline: **{baseline}**; test '
              'top-1 of the checkpoint each run selected. Mean +- std over '
              'seeds; the 95 % intervals are paired bootstrap percentile '
              f'intervals ({num_samples} samples, resampling seeds and, '

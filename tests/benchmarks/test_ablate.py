@@ -210,7 +210,8 @@ def test_orderings_read_the_paired_interval():
     assert row['| M = 3 over M = 1 (d4 - m1)'].endswith('| reversed |')
     assert row['| M = 5 the same as M = 3 (m5 - d4)'].endswith(
         '| equal: not rejected |')
-    assert ablate.verdict_equal(0.01, 0.02) == 'first better'
+    assert ablate.verdict_equal(0.01, 0.02, 'm5', 'd4') == 'm5 better'
+    assert ablate.verdict_change(-0.03, -0.01) == 'lower'
     assert 'uncorrected for their number' in lines
     # variants the grid did not run are left out
     assert 'convsa' not in lines and 'D = 2' not in lines
