@@ -427,17 +427,19 @@ def read_curve(work_dir):
 
 def plot_curves(work_root, out_png, variants=None, title=None,
                 out_csv=None):
-    """Training loss and test top-1 against iterations for every run under
-    ``work_root`` (one colour per variant, one line per seed); the points
-    also go to ``out_csv`` (variant, seed, iter, loss, top1). Returns the
-    curves ``{(variant, seed): read_curve(...)}``."""
+    """Training loss and test top-1 against iterations for every finished
+    run under ``work_root`` (one with ``result.json``; one colour per
+    variant, one line per seed); the points also go to ``out_csv``
+    (variant, seed, iter, loss, top1). Returns the curves
+    ``{(variant, seed): read_curve(...)}``."""
     curves = {}
     for name in sorted(os.listdir(work_root)):
         vdir = osp.join(work_root, name)
         if not osp.isdir(vdir) or (variants and name not in variants):
             continue
         for sd in sorted(os.listdir(vdir)):
-            if sd.startswith('seed_') and osp.isdir(osp.join(vdir, sd)):
+            if sd.startswith('seed_') and osp.isfile(
+                    osp.join(vdir, sd, 'result.json')):
                 c = read_curve(osp.join(vdir, sd))
                 if c['loss'] or c['top1']:
                     curves[(name, int(sd[5:]))] = c
