@@ -58,8 +58,7 @@ def test_plot_limits_show_every_seed():
 
 
 GRIDS = sorted(
-    glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'grid_*.py')) +
-    glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'curves_*.py')))
+    glob.glob(osp.join(ROOT, 'configs', 'benchmark', 'grid_*.py')))
 
 
 @pytest.mark.parametrize('path', GRIDS, ids=osp.basename)

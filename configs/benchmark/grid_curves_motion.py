@@ -5,7 +5,8 @@
 # the small analysis model, several seeds, with test top-1 every 100
 # iterations (TestCurveHook: the training is the same as without it):
 #
-#   python tools/analysis/ablate.py --grid configs/benchmark/curves_motion.py \
+#   python tools/analysis/ablate.py \
+#       --grid configs/benchmark/grid_curves_motion.py \
 #       --work-root work_dirs/curves_motion --jobs 2 --threads 1 \
 #       --curve-interval 100 --scale 2 \
 #       --cfg-options train_dataloader.batch_size=8
