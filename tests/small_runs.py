@@ -7,12 +7,38 @@ tests of the number of classes, trackers, ``compile`` and ``mim`` run the
 real row configs this way. :func:`make_videos` / :func:`make_images` write a
 small labelled dataset in the layouts the configs read.
 """
+import glob
 import os
 import os.path as osp
 
 import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG_DIR = osp.join(ROOT, 'configs')
+
+
+def training_configs() -> list:
+    """Every config a user trains or tests: all under ``configs/`` but the
+    ``_base_`` parts and the ablation grid files (``grid_*.py``, which list
+    variants, not a model)."""
+    return sorted(
+        f for f in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'),
+                             recursive=True)
+        if f'{os.sep}_base_{os.sep}' not in f
+        and not osp.basename(f).startswith('grid_'))
+
+
+def index_models() -> dict:
+    """The models of ``model-index.yml`` and the metafiles it imports, by
+    name."""
+    import yaml
+    with open(osp.join(ROOT, 'model-index.yml')) as f:
+        index = yaml.safe_load(f)
+    models = []
+    for metafile in index['Import']:
+        with open(osp.join(ROOT, metafile)) as f:
+            models += yaml.safe_load(f)['Models']
+    return {m['Name']: m for m in models}
 
 TINY_ARCH = dict(depths=[1, 1, 1, 1], channels=[8, 16, 32, 32],
                  heads=[1, 1, 1, 1])

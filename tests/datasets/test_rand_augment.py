@@ -6,8 +6,6 @@ scale: UniFormer's timm ``rand-m7-n4`` and mmaction2's MViT configs
 RandAugment spreads ``magnitude`` over ``num_magnitude_bins`` (31 by
 default), so the video pipelines' magnitude 7 was 7/30 of each op's range.
 """
-import glob
-import os
 import os.path as osp
 
 import numpy as np
@@ -17,14 +15,13 @@ import torchvision.transforms.functional as TF
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from small_runs import training_configs
+
 import structvit_mm  # noqa: F401  (registers our modules)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(ROOT, 'configs')
-CONFIGS = sorted(
-    f for f in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
-    if f'{os.sep}_base_{os.sep}' not in f
-    and not osp.basename(f).startswith('grid_'))
+CONFIGS = training_configs()
 # fraction of each op's range: m7 of 10 (video), m9 of 10 (DeiT, images)
 EXPECTED = {'mmaction': 0.7, 'mmpretrain': 0.9}
 K400 = osp.join(CONFIG_DIR, 'structvit_k400.py')

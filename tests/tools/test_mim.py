@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-import yaml
-from small_runs import make_videos, small_options, video_data_options
+from small_runs import (index_models, make_videos, small_options,
+                        video_data_options)
 
 import structvit_mm  # noqa: F401
 from structvit_mm import model_index as gen
@@ -17,16 +17,8 @@ from structvit_mm import model_index as gen
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def _models():
-    index = yaml.safe_load(open(osp.join(ROOT, 'model-index.yml')))
-    models = []
-    for metafile in index['Import']:
-        models += yaml.safe_load(open(osp.join(ROOT, metafile)))['Models']
-    return {m['Name']: m for m in models}
-
-
 def test_every_config_is_listed_once_and_every_listed_config_exists():
-    models = _models()
+    models = index_models()
     listed = sorted(m['Config'] for m in models.values())
     assert len(listed) == len(set(listed))
     assert listed == gen.config_files()  # each config under configs/, once
@@ -68,7 +60,7 @@ def test_check_fails_on_a_drifted_readme(monkeypatch, capsys):
 
 
 def test_paper_metrics_are_marked_and_every_paper_row_has_them():
-    models = _models()
+    models = index_models()
     with_results = {n for n, m in models.items() if m.get('Results')}
     for name in with_results:
         for result in models[name]['Results']:
@@ -96,7 +88,7 @@ def test_mim_search_lists_every_row_with_the_papers_metrics(tmp_path):
     proc = _mim('search', 'structvit_mm', '--json', str(out))
     assert proc.returncode == 0, proc.stdout[-3000:]
     found = json.load(open(out))  # field -> {config id: value}
-    models = _models()
+    models = index_models()
     assert set(found['config']) == set(models)
     for name, model in models.items():
         assert found['config'][name] == model['Config']

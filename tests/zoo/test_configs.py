@@ -4,7 +4,6 @@ protocol). CPU only; models are built at full size.
 """
 import argparse
 import glob
-import os
 import os.path as osp
 import re
 
@@ -15,16 +14,14 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 
 import structvit_mm  # noqa: F401  (registers our modules)
+from small_runs import training_configs
+
 from structvit_mm import zoo
 from structvit_mm.num_classes import sync_num_classes
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(ROOT, 'configs')
-CONFIGS = sorted(
-    f for f in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
-    if f'{os.sep}_base_{os.sep}' not in f
-    # ablation grids (tools/analysis/ablate.py) list variants, not a model
-    and not osp.basename(f).startswith('grid_'))
+CONFIGS = training_configs()
 IDS = [osp.relpath(f, CONFIG_DIR) for f in CONFIGS]
 
 NUM_CLASSES = dict(in1k=1000, k400=400, sthv1=174, sthv2=174, diving48=48,

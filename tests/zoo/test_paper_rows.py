@@ -14,8 +14,9 @@ import os.path as osp
 
 import pytest
 import torch
-import yaml
 from mmengine.config import Config
+
+from small_runs import index_models
 
 from structvit_mm import zoo
 from structvit_mm.analysis import ClassifierForward, complexity_info
@@ -25,15 +26,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 IDS = [r.name for r in zoo.ROWS]
 
 
-def _models():
-    index = yaml.safe_load(open(osp.join(ROOT, 'model-index.yml')))
-    models = []
-    for metafile in index['Import']:
-        models += yaml.safe_load(open(osp.join(ROOT, metafile)))['Models']
-    return {m['Name']: m for m in models}
-
-
-MODELS = _models()
+MODELS = index_models()
 
 
 def _live(row):
