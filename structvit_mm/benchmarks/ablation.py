@@ -109,6 +109,21 @@ def _read_predictions(path):
     return np.array(pred), np.array(gt), num_classes
 
 
+def run_predictions(run_dir):
+    """(pred labels, gt labels, number of classes) of the run in
+    ``run_dir``: from its ``--dump`` (``test/predictions.pkl``), or else
+    from a record's ``test/predictions.json``; None where it has neither."""
+    dump = osp.join(run_dir, 'test', 'predictions.pkl')
+    if osp.isfile(dump):
+        return _read_predictions(dump)
+    recorded = osp.join(run_dir, 'test', 'predictions.json')
+    if osp.isfile(recorded):
+        with open(recorded) as f:
+            r = json.load(f)
+        return np.array(r['pred']), np.array(r['gt']), int(r['num_classes'])
+    return None
+
+
 # ---------------------------------------------------------------- report
 #: a run "ends near chance" below chance + this (the grids' plateau test)
 NEAR_CHANCE = 0.05
@@ -137,9 +152,9 @@ def collect(work_root):
             with open(rf) as f:
                 r = json.load(f)
             rows.append(r)
-            dump = osp.join(vdir, sd, 'test', 'predictions.pkl')
-            if osp.isfile(dump):
-                pred, gt, _ = _read_predictions(dump)
+            found = run_predictions(osp.join(vdir, sd))
+            if found is not None:
+                pred, gt, _ = found
                 correct[(r['variant'], r['seed'])] = (pred == gt).astype(
                     np.float64)
     return rows, correct
@@ -406,13 +421,20 @@ _TOP1_KEYS = {'curve/acc/top1': 1., 'curve/accuracy/top1': 0.01}
 def read_curve(work_dir):
     """Loss and test top-1 by iteration of one run, from mmengine's
     ``*/vis_data/scalars.json`` under ``work_dir`` (several when a run was
-    resumed, read in time order; a later record of an iteration wins).
-    Returns ``dict(loss=[(iter, loss)], top1=[(iter, top1 fraction)])``;
-    top-1 is ``TestCurveHook``'s."""
+    resumed, read in time order; a later record of an iteration wins), or
+    else from a record's ``curve.json``. Returns
+    ``dict(loss=[(iter, loss)], top1=[(iter, top1 fraction)])``; top-1 is
+    ``TestCurveHook``'s."""
     loss, top1 = {}, {}
     runs = sorted(d for d in os.listdir(work_dir)
                   if osp.isfile(osp.join(work_dir, d, 'vis_data',
                                          'scalars.json')))
+    recorded = osp.join(work_dir, 'curve.json')
+    if not runs and osp.isfile(recorded):
+        with open(recorded) as f:
+            c = json.load(f)
+        return {k: [(int(i), float(v)) for i, v in c[k]]
+                for k in ('loss', 'top1')}
     for d in runs:
         with open(osp.join(work_dir, d, 'vis_data', 'scalars.json')) as f:
             for line in f:

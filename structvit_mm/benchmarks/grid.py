@@ -15,7 +15,13 @@ command lines (``python -m structvit_mm.cli.train`` / ``.test``), under
   start again); a finished training whose test failed only re-tests;
 * a run directory keeps the options it ran with (``options.json``, and
   ``result.json``): a second call with other options (another schedule,
-  data root, scale) is refused rather than mixed in.
+  data root, scale) is refused rather than mixed in;
+* with a *record* directory, each finished run also leaves there what the
+  report needs of it (``result.json``, its per-clip predictions, its
+  curve: a few kB of text, meant to be committed), in the work root's
+  layout; a run recorded there counts as done in a new work root (on a
+  new machine), so a grid run over several sessions loses no finished run
+  with its work root.
 
 ``jobs`` runs that many ``(variant, seed)`` at once (each at
 ``threads`` threads), in seed-major order, so a grid stopped early has
@@ -27,13 +33,14 @@ import json
 import os
 import os.path as osp
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
-from .ablation import _read_predictions
+from .ablation import read_curve, run_predictions
 
 _LOCK = threading.Lock()
 #: the trainings and tests running now, so that an interrupt ends them all
@@ -155,13 +162,74 @@ def _model_complexity(config, options, shape):
         return None, None
 
 
+#: what a record keeps of a run, relative to its run directory
+RECORDED = ('result.json', osp.join('test', 'predictions.json'),
+            'curve.json')
+
+
+def record_run(work_dir, record_dir):
+    """Write what the report needs of the finished run in ``work_dir`` into
+    ``record_dir`` (the same relative paths, :data:`RECORDED`): its
+    ``result.json``, its per-clip predictions as JSON (``pred``, ``gt``,
+    ``num_classes``) and its curve (:func:`read_curve`), where it has
+    them."""
+    os.makedirs(osp.join(record_dir, 'test'), exist_ok=True)
+    shutil.copyfile(osp.join(work_dir, 'result.json'),
+                    osp.join(record_dir, 'result.json'))
+    found = run_predictions(work_dir)
+    if found is not None:
+        pred, gt, num_classes = found
+        with open(osp.join(record_dir, RECORDED[1]), 'w') as f:
+            json.dump(dict(pred=pred.tolist(), gt=gt.tolist(),
+                           num_classes=num_classes), f, separators=(',', ':'))
+    curve = read_curve(work_dir)
+    if curve['loss'] or curve['top1']:
+        with open(osp.join(record_dir, RECORDED[2]), 'w') as f:
+            json.dump(curve, f, separators=(',', ':'))
+
+
+def record_finished(work_root, record):
+    """Record every finished run under ``work_root`` (and its
+    ``grid.json``) into ``record``, for a work root run without one;
+    returns how many runs."""
+    os.makedirs(record, exist_ok=True)
+    if osp.isfile(osp.join(work_root, 'grid.json')):
+        shutil.copyfile(osp.join(work_root, 'grid.json'),
+                        osp.join(record, 'grid.json'))
+    n = 0
+    for name in sorted(os.listdir(work_root)):
+        vdir = osp.join(work_root, name)
+        for sd in sorted(os.listdir(vdir)) if osp.isdir(vdir) else []:
+            if osp.isfile(osp.join(vdir, sd, 'result.json')):
+                record_run(osp.join(vdir, sd), osp.join(record, name, sd))
+                n += 1
+    return n
+
+
+def _restore_run(record_dir, work_dir):
+    """Copy a recorded run into a work root that lacks it."""
+    for rel in RECORDED:
+        src = osp.join(record_dir, rel)
+        if osp.isfile(src):
+            os.makedirs(osp.dirname(osp.join(work_dir, rel)), exist_ok=True)
+            shutil.copyfile(src, osp.join(work_dir, rel))
+
+
 def run_one(config, name, options, seed, work_root, checkpoint='last',
-            train_args=(), test_args=(), shape=None, threads=None, jobs=1):
+            train_args=(), test_args=(), shape=None, threads=None, jobs=1,
+            record=None):
     """Train and test one (variant, seed) unless done; returns its result
-    dict (also written to ``WORK_ROOT/VARIANT/seed_S/result.json``)."""
+    dict (also written to ``WORK_ROOT/VARIANT/seed_S/result.json``).
+    ``record``: a record root (see the module docstring); a run it holds is
+    done, and a run finished here is recorded there."""
     work_dir = osp.join(work_root, name, f'seed_{seed}')
     result_file = osp.join(work_dir, 'result.json')
     tag = f'[{name} seed {seed}]'
+    record_dir = record and osp.join(record, name, f'seed_{seed}')
+    if record_dir and not osp.isfile(result_file) and osp.isfile(
+            osp.join(record_dir, 'result.json')):
+        _restore_run(record_dir, work_dir)
+        _say(f'{tag} restored from the record {record_dir}')
     if osp.isfile(result_file):
         with open(result_file) as f:
             result = json.load(f)
@@ -171,6 +239,9 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
                 f'({result["options"]}); use another --work-root or delete '
                 'that run')
         _say(f'{tag} done, skipped')
+        if record_dir and not osp.isfile(osp.join(record_dir,
+                                                  'result.json')):
+            record_run(work_dir, record_dir)
         return result
     _check_same_options(work_dir, options, tag)
     log_path = osp.join(work_dir, 'ablate.log')
@@ -216,7 +287,7 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
     if rc != 0 or not osp.isfile(dump):
         raise RuntimeError(f'testing {name} seed {seed} failed (exit {rc});'
                            f' see {log_path}')
-    pred, gt, num_classes = _read_predictions(dump)
+    pred, gt, num_classes = run_predictions(work_dir)
     params, flops = None, None
     if shape:
         key = (config, tuple(options), tuple(shape))
@@ -231,6 +302,8 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
                   checkpoint=osp.relpath(ckpt, work_dir), options=options)
     with open(result_file, 'w') as f:
         json.dump(result, f, indent=1)
+    if record_dir:
+        record_run(work_dir, record_dir)
     _say(f'{tag} top1 {result["top1"]:.4f} (train {train_time:.0f} s, test '
          f'{test_time:.0f} s)')
     return result

@@ -164,10 +164,14 @@ def run_suite(names: Optional[Sequence[str]], work_root: str,
               seeds: Optional[Sequence[int]] = None, jobs: int = 1,
               threads: Optional[int] = None, micro: bool = False,
               curve_interval: Optional[int] = None, keep_going=False,
-              num_bootstrap: int = 10000, data_workers: int = 2) -> dict:
+              num_bootstrap: int = 10000, data_workers: int = 2,
+              record_root: Optional[str] = None) -> dict:
     """Run the named grids (default: all three) in turn; returns
     ``{grid: report summary}``. ``data_root/<data>`` holds (or receives)
-    each grid's data; results go to ``work_root/<grid>/``."""
+    each grid's data; results go to ``work_root/<grid>/``; with
+    ``record_root``, each finished run is also recorded in
+    ``record_root/<grid>/`` and the runs recorded there are done
+    (:func:`structvit_mm.benchmarks.grid.record_run`)."""
     from .ablation import load_grid, plot_curves, report
     from .grid import curve_options, run_grid
     names = list(names or GRIDS)
@@ -192,17 +196,21 @@ def run_suite(names: Optional[Sequence[str]], work_root: str,
             options += curve_options(curve_interval * (1 if micro else
                                                        scale))
         run_seeds = list(seeds or ([0] if micro else grid['seeds']))
-        with open(osp.join(root, 'grid.json'), 'w') as f:
-            json.dump(dict(config=grid['config'], grid=suite.grid,
-                           variants=grid['variants'], seeds=run_seeds,
-                           baseline=grid.get('baseline'),
-                           cfg_options=options), f, indent=1)
-        with open(osp.join(root, 'machine.json'), 'w') as f:
-            json.dump(dict(machine(), scale=scale, micro=micro, jobs=jobs,
-                           threads=threads, command=sys.argv), f, indent=1)
+        record = record_root and osp.join(record_root, name)
+        for where in filter(None, (root, record)):
+            os.makedirs(where, exist_ok=True)
+            with open(osp.join(where, 'grid.json'), 'w') as f:
+                json.dump(dict(config=grid['config'], grid=suite.grid,
+                               variants=grid['variants'], seeds=run_seeds,
+                               baseline=grid.get('baseline'),
+                               cfg_options=options), f, indent=1)
+            with open(osp.join(where, 'machine.json'), 'w') as f:
+                json.dump(dict(machine(), scale=scale, micro=micro,
+                               jobs=jobs, threads=threads,
+                               command=sys.argv), f, indent=1)
         failed = run_grid(grid['config'], grid['variants'], run_seeds, root,
                           options=options, jobs=jobs, keep_going=keep_going,
-                          shape=suite.shape, threads=threads)
+                          shape=suite.shape, threads=threads, record=record)
         title = (f'{name}: {osp.basename(grid["config"])}'
                  f'{f", {scale}x steps" if scale != 1 else ""}'
                  f'{", micro" if micro else ""} ({machine()["device"]})')

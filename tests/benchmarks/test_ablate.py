@@ -170,6 +170,16 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     out = run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
                   str(root), '--report-only'])
     assert (root / 'results.md').read_text().count('(baseline)') == 1
+    # the record of the runs (what a phase commits) makes the same report
+    rec = tmp_path / 'record' / root.name  # the report names the folder
+    out = run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
+                  str(root), '--report-only', '--record', str(rec)])
+    assert 'recorded 2 finished runs' in out
+    assert not list(rec.rglob('*.pth')) and not list(rec.rglob('*.pkl'))
+    run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
+            str(rec), '--report-only'])
+    assert (rec / 'results.md').read_text() == \
+        (root / 'results.md').read_text()
 
     # a failing run says which one and where its log is
     proc = run_tool([osp.join('tools', 'analysis', 'ablate.py'), CONFIG,

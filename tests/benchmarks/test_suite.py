@@ -54,9 +54,10 @@ def test_unknown_grid_is_refused(tmp_path):
 
 
 def test_every_grid_end_to_end_micro(tmp_path):
-    work, data = tmp_path / 'w', tmp_path / 'd'
+    work, data, rec = tmp_path / 'w', tmp_path / 'd', tmp_path / 'rec'
     out = run_ok([osp.join('tools', 'analysis', 'run_grids.py'), '--micro',
                   '--work-root', str(work), '--data-root', str(data),
+                  '--record-root', str(rec),
                   '--jobs', '2', '--threads', '1', '--num-bootstrap', '50'],
                  timeout=1800)
     assert 'making digits data' in out and 'making motion_structure' in out
@@ -90,3 +91,20 @@ def test_every_grid_end_to_end_micro(tmp_path):
                     '--work-root', str(work), '--data-root', str(data),
                     '--grids', 'digits', '--num-bootstrap', '50'])
     assert again.count('done, skipped') == len(VARIANTS)
+    # ... and on a new machine (a new work root) from the committed record
+    # alone: no run again, the same report and curves
+    for name in ('digits', 'motion_structvit'):
+        one = rec / name / VARIANTS[0] / 'seed_0'
+        pred = json.loads((one / 'test' / 'predictions.json').read_text())
+        assert len(pred['pred']) == len(pred['gt']) > 0
+        assert (one / 'curve.json').is_file()
+    new = tmp_path / 'w_new'
+    again = run_ok([osp.join('tools', 'analysis', 'run_grids.py'), '--micro',
+                    '--work-root', str(new), '--data-root', str(data),
+                    '--record-root', str(rec), '--grids', 'digits',
+                    '--num-bootstrap', '50'])
+    assert again.count('restored from the record') == len(VARIANTS)
+    assert 'train ->' not in again
+    for out_file in ('results.csv', 'results.md', 'curves.csv'):
+        assert (new / 'digits' / out_file).read_text() == \
+            (work / 'digits' / out_file).read_text(), out_file

@@ -35,6 +35,13 @@ only re-tests. Top-1 is computed from the dumped predictions (so the report
 can bootstrap over test clips as well as seeds) and written beside the
 metrics mmengine printed.
 
+``--record DIR`` keeps a small copy of every finished run (its result,
+per-clip predictions and curve) in DIR, in the work root's layout, to be
+committed: a run recorded there is done in any work root, so a grid run in
+phases on machines that do not keep their disks loses no finished run.
+With ``--report-only`` it records the work root's finished runs; DIR is
+itself a work root for ``--report-only``.
+
 The report (``--report-only`` re-makes it from the work root alone):
 
 * ``ROOT/results.csv``: variant, seed, top1, chance (1 / number of
@@ -56,7 +63,8 @@ import shlex
 
 from structvit_mm.benchmarks.ablation import (_check_options, load_grid,
                                               plot_curves, report)
-from structvit_mm.benchmarks.grid import curve_options, run_grid
+from structvit_mm.benchmarks.grid import (curve_options, record_finished,
+                                          run_grid)
 from structvit_mm.benchmarks.suite import schedule_options
 
 
@@ -80,6 +88,9 @@ def parse_args(argv=None):
     p.add_argument('--seeds', type=int, nargs='+',
                    help="seeds (default: the grid's, else 0)")
     p.add_argument('--work-root', required=True)
+    p.add_argument('--record', metavar='DIR',
+                   help='keep each finished run\'s result, predictions and '
+                   'curve in DIR (to commit); runs recorded there are done')
     p.add_argument('--checkpoint', choices=['last', 'best'], default='last',
                    help='checkpoint to test (default: last; see docstring)')
     p.add_argument('--shape', type=int, nargs='+',
@@ -144,11 +155,12 @@ def main(argv=None):
             raise SystemExit(f'base config not found: {config!r}')
         if not names:
             raise SystemExit('no variants: give --grid and/or --variant')
-        os.makedirs(args.work_root, exist_ok=True)
-        with open(osp.join(args.work_root, 'grid.json'), 'w') as f:
-            json.dump(dict(config=config, variants=variants, seeds=seeds,
-                           baseline=baseline, cfg_options=args.cfg_options),
-                      f, indent=1)
+        for root in filter(None, (args.work_root, args.record)):
+            os.makedirs(root, exist_ok=True)
+            with open(osp.join(root, 'grid.json'), 'w') as f:
+                json.dump(dict(config=config, variants=variants, seeds=seeds,
+                               baseline=baseline,
+                               cfg_options=args.cfg_options), f, indent=1)
         options = schedule_options(config, args.scale) + \
             list(args.cfg_options)
         if args.curve_interval:
@@ -159,11 +171,15 @@ def main(argv=None):
                               checkpoint=args.checkpoint,
                               train_args=shlex.split(args.train_args),
                               test_args=shlex.split(args.test_args),
-                              shape=args.shape, threads=args.threads)
+                              shape=args.shape, threads=args.threads,
+                              record=args.record)
         except RuntimeError as e:
             raise SystemExit(str(e))
         if failed:
             print(f'{len(failed)} runs failed: {failed}')
+    elif args.record:
+        n = record_finished(args.work_root, args.record)
+        print(f'recorded {n} finished runs in {args.record}')
     summary = report(args.work_root, names or None, baseline,
                      args.num_bootstrap, args.title)
     for rec in summary:

@@ -12,7 +12,9 @@ data where it is missing (structvit_mm/benchmarks/suite.py).
         --data-root /tmp/grids_data
 
 Results: WORK_ROOT/<grid>/results.{csv,md,png}, curves.{csv,png},
-machine.json (device, cores, versions, command).
+machine.json (device, cores, versions, command). With ``--record-root
+DIR`` every finished run is also kept, small, in DIR/<grid>/ (to commit),
+and a run kept there is done on any machine.
 """
 import argparse
 
@@ -29,6 +31,9 @@ def parse_args(argv=None):
     p.add_argument('--data-root',
                    help='holds (or receives) digits/ and motion_structure/; '
                    'default: data (--micro: WORK_ROOT/data)')
+    p.add_argument('--record-root',
+                   help='keep each finished run (result, predictions, '
+                   'curve) in RECORD_ROOT/<grid>/; runs kept there are done')
     p.add_argument('--scale', type=int, default=1,
                    help='times the steps of the calibrated schedules')
     p.add_argument('--seeds', type=int, nargs='+',
@@ -56,7 +61,8 @@ def main(argv=None):
     try:
         run_suite(a.grids, work_root, data_root, a.scale, a.seeds,
                   a.jobs, a.threads, a.micro, a.curve_interval or None,
-                  a.keep_going, a.num_bootstrap, a.data_workers)
+                  a.keep_going, a.num_bootstrap, a.data_workers,
+                  a.record_root)
     except RuntimeError as e:
         raise SystemExit(str(e))
 
