@@ -15,8 +15,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from small_runs import (image_data_options, make_images, make_videos,
-                        small_options, video_data_options)
+from small_runs import image_data_options, small_options, video_data_options
 from tool_runner import stock_train, run_tool
 
 import structvit_mm  # noqa: F401
@@ -89,14 +88,6 @@ def test_good_and_missing_counts_pass():
 
 
 # ------------------------------------------------ end to end, the tools
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    root = tmp_path_factory.mktemp('data')
-    make_videos(str(root / 'videos'), num_classes=3)
-    make_images(str(root / 'images'), num_classes=3)
-    return root
-
-
 def _train(tool, kind, data, work_dir, extra):
     if kind == 'video':
         config, lib = VIDEO, 'mmaction'
@@ -123,14 +114,14 @@ CASES = {
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_the_tools_train_at_the_effective_batchs_lr(case, data, tmp_path):
+def test_the_tools_train_at_the_effective_batchs_lr(case, three_class_data, tmp_path):
     tool, kind, accum, on = CASES[case]
     base_lr, base_bs = (2e-4, 64) if kind == 'video' else (1e-3, 1024)
     extra = [f'optim_wrapper.accumulative_counts={accum}'] if accum > 1 \
         else []
     if not on:
         extra.append('auto_scale_lr.enable=False')
-    proc = _train(tool, kind, data, tmp_path, extra)
+    proc = _train(tool, kind, three_class_data, tmp_path, extra)
     assert proc.returncode == 0, proc.stdout[-6000:]
     effective = 2 * accum
     lr = base_lr * effective / base_bs if on else base_lr
@@ -157,8 +148,8 @@ def test_the_tools_train_at_the_effective_batchs_lr(case, data, tmp_path):
     assert first and first.group(1) == first.group(2), first
 
 
-def test_bad_accumulation_stops_a_stock_tool(data, tmp_path):
-    proc = _train('stock', 'video', data, tmp_path,
+def test_bad_accumulation_stops_a_stock_tool(three_class_data, tmp_path):
+    proc = _train('stock', 'video', three_class_data, tmp_path,
                   ['optim_wrapper.accumulative_counts=0'])
     assert proc.returncode != 0
     assert 'AccumulationConfigError: optim_wrapper.accumulative_counts=0 ' \

@@ -11,8 +11,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from small_runs import (image_data_options, make_images, make_videos,
-                        small_options, video_data_options)
+from small_runs import image_data_options, small_options, video_data_options
 from tool_runner import stock_train, run_tool
 
 import structvit_mm  # noqa: F401
@@ -144,27 +143,19 @@ def test_config_without_a_classifier_head_is_left_alone():
 
 
 # ------------------------------------------------ end to end, four tools
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    root = tmp_path_factory.mktemp('data')
-    make_videos(str(root / 'videos'), num_classes=3)
-    make_images(str(root / 'images'), num_classes=3)
-    return root
-
-
 TOOLS = {'ours': 'tools/train.py', 'stock': None}
 
 
 @pytest.mark.parametrize('tool', ['ours', 'stock'])
 @pytest.mark.parametrize('kind', ['video', 'image'])
 def test_three_classes_train_by_overriding_only_the_head(
-        kind, tool, data, tmp_path):
+        kind, tool, three_class_data, tmp_path):
     if kind == 'video':
         config, lib, head = VIDEO, 'mmaction', 'cls_head'
-        opts = video_data_options(str(data / 'videos'))
+        opts = video_data_options(str(three_class_data / 'videos'))
     else:
         config, lib, head = IMAGE, 'mmpretrain', 'head'
-        opts = image_data_options(str(data / 'images'))
+        opts = image_data_options(str(three_class_data / 'images'))
     script = TOOLS[tool] or stock_train(lib)
     proc = run_tool([
         script, config, '--work-dir', str(tmp_path), '--cfg-options',
@@ -180,11 +171,12 @@ def test_three_classes_train_by_overriding_only_the_head(
     assert [w.shape[0] for w in fc] == [3]
 
 
-def test_mismatch_stops_stock_tool_before_training(data, tmp_path):
+def test_mismatch_stops_stock_tool_before_training(three_class_data,
+                                                   tmp_path):
     proc = run_tool([
         stock_train('mmaction'), VIDEO, '--work-dir', str(tmp_path),
         '--cfg-options', *small_options(VIDEO),
-        *video_data_options(str(data / 'videos')),
+        *video_data_options(str(three_class_data / 'videos')),
         'model.cls_head.num_classes=3', 'val_dataloader.dataset.num_classes=4'
     ])
     assert proc.returncode != 0
