@@ -447,13 +447,9 @@ def read_curve(work_dir):
     return dict(loss=sorted(loss.items()), top1=sorted(top1.items()))
 
 
-def plot_curves(work_root, out_png, variants=None, title=None,
-                out_csv=None):
-    """Training loss and test top-1 against iterations for every finished
-    run under ``work_root`` (one with ``result.json``; one colour per
-    variant, one line per seed); the points also go to ``out_csv``
-    (variant, seed, iter, loss, top1). Returns the curves
-    ``{(variant, seed): read_curve(...)}``."""
+def collect_curves(work_root, variants=None):
+    """``{(variant, seed): read_curve(...)}`` of every finished run under
+    ``work_root`` (one with ``result.json``) that logged any."""
     curves = {}
     for name in sorted(os.listdir(work_root)):
         vdir = osp.join(work_root, name)
@@ -465,6 +461,16 @@ def plot_curves(work_root, out_png, variants=None, title=None,
                 c = read_curve(osp.join(vdir, sd))
                 if c['loss'] or c['top1']:
                     curves[(name, int(sd[5:]))] = c
+    return curves
+
+
+def plot_curves(work_root, out_png, variants=None, title=None,
+                out_csv=None):
+    """Training loss and test top-1 against iterations for every finished
+    run under ``work_root`` (one colour per variant, one line per seed);
+    the points also go to ``out_csv`` (variant, seed, iter, loss, top1).
+    Returns the curves (:func:`collect_curves`)."""
+    curves = collect_curves(work_root, variants)
     if not curves:
         raise RuntimeError(f'no training logs (vis_data/scalars.json) under '
                            f'{work_root}')

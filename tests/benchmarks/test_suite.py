@@ -108,3 +108,8 @@ def test_every_grid_end_to_end_micro(tmp_path):
     for out_file in ('results.csv', 'results.md', 'curves.csv'):
         assert (new / 'digits' / out_file).read_text() == \
             (work / 'digits' / out_file).read_text(), out_file
+    # the record alone, as a work root, re-makes the curves too
+    run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
+            str(rec / 'digits'), '--report-only', '--num-bootstrap', '50'])
+    assert (rec / 'digits' / 'curves.csv').read_text() == \
+        (work / 'digits' / 'curves.csv').read_text()

@@ -61,8 +61,8 @@ import os
 import os.path as osp
 import shlex
 
-from structvit_mm.benchmarks.ablation import (_check_options, load_grid,
-                                              plot_curves, report)
+from structvit_mm.benchmarks.ablation import (_check_options, collect_curves,
+                                              load_grid, plot_curves, report)
 from structvit_mm.benchmarks.grid import (curve_options, record_finished,
                                           run_grid)
 from structvit_mm.benchmarks.suite import schedule_options
@@ -186,8 +186,9 @@ def main(argv=None):
         print(f"{rec['variant']:>24s}  {rec['mean'] * 100:5.1f} "
               f"(n={rec['n']})")
     print(f'wrote {args.work_root}/results.csv, results.md, results.png')
-    if args.curve_interval or (args.report_only and osp.isfile(
-            osp.join(args.work_root, 'curves.csv'))):
+    if args.curve_interval or (args.report_only and any(
+            c['top1'] for c in collect_curves(args.work_root,
+                                              names or None).values())):
         plot_curves(args.work_root, osp.join(args.work_root, 'curves.png'),
                     names or None, args.title,
                     osp.join(args.work_root, 'curves.csv'))
