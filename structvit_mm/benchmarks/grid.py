@@ -228,6 +228,12 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
     record_dir = record and osp.join(record, name, f'seed_{seed}')
     if record_dir and not osp.isfile(result_file) and osp.isfile(
             osp.join(record_dir, 'result.json')):
+        with open(osp.join(record_dir, 'result.json')) as f:
+            recorded = json.load(f).get('options')
+        if recorded != list(options):
+            raise RuntimeError(
+                f'{tag}: the record {record_dir} was run with other options '
+                f'({recorded}); use another --record or delete that run')
         _restore_run(record_dir, work_dir)
         _say(f'{tag} restored from the record {record_dir}')
     if osp.isfile(result_file):

@@ -180,6 +180,14 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
             str(rec), '--report-only'])
     assert (rec / 'results.md').read_text() == \
         (root / 'results.md').read_text()
+    # a recorded run is not taken for a run under other options
+    i = args.index('--work-root')
+    other = args[:i + 1] + [str(tmp_path / 'new')] + args[i + 2:] + [
+        'train_cfg.max_iters=3']
+    proc = run_tool(other[:1] + ['--record', str(rec)] + other[1:],
+                    timeout=900)
+    assert proc.returncode != 0 and 'the record' in proc.stdout and \
+        'other options' in proc.stdout, proc.stdout[-2000:]
 
     # a failing run says which one and where its log is
     proc = run_tool([osp.join('tools', 'analysis', 'ablate.py'), CONFIG,
