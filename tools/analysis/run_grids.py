@@ -6,7 +6,7 @@ data where it is missing (structvit_mm/benchmarks/suite.py).
     python tools/analysis/run_grids.py --jobs 2 --threads 1
     # one GPU: five times the steps, several runs at once
     python tools/analysis/run_grids.py --scale 5 --jobs 6 --threads 2 \\
-        --work-root work_dirs/grids_gpu
+        --work-root work_dirs/grids_gpu --record-root docs/results/gpu
     # CI: every grid file end to end, 2 iterations, one seed, tiny data
     python tools/analysis/run_grids.py --micro --work-root /tmp/grids \\
         --data-root /tmp/grids_data
