@@ -137,26 +137,30 @@ def near_chance(result):
         float(result['top1']) < float(chance) + NEAR_CHANCE
 
 
+def finished_runs(work_root):
+    """``(variant, seed directory name, run directory)`` of every finished
+    run (one with ``result.json``) under ``work_root``, in sorted order."""
+    for name in sorted(os.listdir(work_root)):
+        vdir = osp.join(work_root, name)
+        for sd in sorted(os.listdir(vdir)) if osp.isdir(vdir) else []:
+            if sd.startswith('seed_') and osp.isfile(
+                    osp.join(vdir, sd, 'result.json')):
+                yield name, sd, osp.join(vdir, sd)
+
+
 def collect(work_root):
     """Every finished run under ``work_root``: list of result dicts, plus
     per-clip correctness arrays keyed by (variant, seed)."""
     rows, correct = [], {}
-    for name in sorted(os.listdir(work_root)):
-        vdir = osp.join(work_root, name)
-        if not osp.isdir(vdir):
-            continue
-        for sd in sorted(os.listdir(vdir)):
-            rf = osp.join(vdir, sd, 'result.json')
-            if not osp.isfile(rf):
-                continue
-            with open(rf) as f:
-                r = json.load(f)
-            rows.append(r)
-            found = run_predictions(osp.join(vdir, sd))
-            if found is not None:
-                pred, gt, _ = found
-                correct[(r['variant'], r['seed'])] = (pred == gt).astype(
-                    np.float64)
+    for _, _, run_dir in finished_runs(work_root):
+        with open(osp.join(run_dir, 'result.json')) as f:
+            r = json.load(f)
+        rows.append(r)
+        found = run_predictions(run_dir)
+        if found is not None:
+            pred, gt, _ = found
+            correct[(r['variant'], r['seed'])] = (pred == gt).astype(
+                np.float64)
     return rows, correct
 
 
@@ -451,29 +455,26 @@ def collect_curves(work_root, variants=None):
     """``{(variant, seed): read_curve(...)}`` of every finished run under
     ``work_root`` (one with ``result.json``) that logged any."""
     curves = {}
-    for name in sorted(os.listdir(work_root)):
-        vdir = osp.join(work_root, name)
-        if not osp.isdir(vdir) or (variants and name not in variants):
+    for name, sd, run_dir in finished_runs(work_root):
+        if variants and name not in variants:
             continue
-        for sd in sorted(os.listdir(vdir)):
-            if sd.startswith('seed_') and osp.isfile(
-                    osp.join(vdir, sd, 'result.json')):
-                c = read_curve(osp.join(vdir, sd))
-                if c['loss'] or c['top1']:
-                    curves[(name, int(sd[5:]))] = c
+        c = read_curve(run_dir)
+        if c['loss'] or c['top1']:
+            curves[(name, int(sd[5:]))] = c
     return curves
 
 
 def plot_curves(work_root, out_png, variants=None, title=None,
-                out_csv=None):
+                out_csv=None, curves=None):
     """Training loss and test top-1 against iterations for every finished
     run under ``work_root`` (one colour per variant, one line per seed);
     the points also go to ``out_csv`` (variant, seed, iter, loss, top1).
-    Returns the curves (:func:`collect_curves`)."""
-    curves = collect_curves(work_root, variants)
+    Returns the curves (``curves``, else :func:`collect_curves`)."""
+    curves = curves if curves is not None else collect_curves(work_root,
+                                                              variants)
     if not curves:
-        raise RuntimeError(f'no training logs (vis_data/scalars.json) under '
-                           f'{work_root}')
+        raise RuntimeError(f'no training logs (vis_data/scalars.json, or a '
+                           f"record's curve.json) under {work_root}")
     order = [v for v in (variants or []) if any(k[0] == v for k in curves)]
     order += sorted({k[0] for k in curves} - set(order))
     if out_csv:

@@ -40,7 +40,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
-from .ablation import read_curve, run_predictions
+from .ablation import finished_runs, read_curve, run_predictions
 
 _LOCK = threading.Lock()
 #: the trainings and tests running now, so that an interrupt ends them all
@@ -162,57 +162,94 @@ def _model_complexity(config, options, shape):
         return None, None
 
 
-#: what a record keeps of a run, relative to its run directory
-RECORDED = ('result.json', osp.join('test', 'predictions.json'),
-            'curve.json')
+#: what a record keeps of a run, relative to its run directory;
+#: ``result.json``, which marks a run as done, is written last
+RECORDED = (osp.join('test', 'predictions.json'), 'curve.json',
+            'result.json')
+
+
+def _refuse_other_options(where, result, options, tag, instead):
+    """A finished run (``result``, read from ``where``) counts only under
+    the options it ran with."""
+    if result.get('options', list(options)) != list(options):
+        raise RuntimeError(
+            f'{tag}: {where} was run with other options '
+            f'({result["options"]}); use another {instead} or delete that '
+            'run')
+
+
+def _write_json(path, obj, **kw):
+    """Write ``obj`` to ``path`` whole or not at all (an interrupt leaves
+    no half-written file that reads as a finished run)."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
+        json.dump(obj, f, **kw)
+    os.replace(path + '.tmp', path)
 
 
 def record_run(work_dir, record_dir):
     """Write what the report needs of the finished run in ``work_dir`` into
     ``record_dir`` (the same relative paths, :data:`RECORDED`): its
-    ``result.json``, its per-clip predictions as JSON (``pred``, ``gt``,
-    ``num_classes``) and its curve (:func:`read_curve`), where it has
-    them."""
-    os.makedirs(osp.join(record_dir, 'test'), exist_ok=True)
-    shutil.copyfile(osp.join(work_dir, 'result.json'),
-                    osp.join(record_dir, 'result.json'))
+    per-clip predictions as JSON (``pred``, ``gt``, ``num_classes``), its
+    curve (:func:`read_curve`) and, last, its ``result.json``. A recorded
+    file the run lacks is removed (the record is of this run only); a
+    record of the run under other options is refused."""
+    if osp.realpath(work_dir) == osp.realpath(record_dir):
+        return  # the record is this work root
+    with open(osp.join(work_dir, 'result.json')) as f:
+        result = json.load(f)
+    rec_result = osp.join(record_dir, 'result.json')
+    if osp.isfile(rec_result):
+        with open(rec_result) as f:
+            _refuse_other_options(record_dir, json.load(f),
+                                  result.get('options', []),
+                                  f'[{result["variant"]} seed '
+                                  f'{result["seed"]}]', '--record')
     found = run_predictions(work_dir)
-    if found is not None:
-        pred, gt, num_classes = found
-        with open(osp.join(record_dir, RECORDED[1]), 'w') as f:
-            json.dump(dict(pred=pred.tolist(), gt=gt.tolist(),
-                           num_classes=num_classes), f, separators=(',', ':'))
     curve = read_curve(work_dir)
-    if curve['loss'] or curve['top1']:
-        with open(osp.join(record_dir, RECORDED[2]), 'w') as f:
-            json.dump(curve, f, separators=(',', ':'))
+    content = {
+        RECORDED[0]: found and dict(pred=found[0].tolist(),
+                                    gt=found[1].tolist(),
+                                    num_classes=found[2]),
+        RECORDED[1]: (curve['loss'] or curve['top1']) and curve,
+        RECORDED[2]: result}
+    for rel in RECORDED:
+        path = osp.join(record_dir, rel)
+        if content[rel]:
+            _write_json(path, content[rel],
+                        **(dict(indent=1) if rel == 'result.json' else
+                           dict(separators=(',', ':'))))
+        elif osp.isfile(path):
+            os.remove(path)
 
 
 def record_finished(work_root, record):
     """Record every finished run under ``work_root`` (and its
-    ``grid.json``) into ``record``, for a work root run without one;
-    returns how many runs."""
+    ``grid.json``) into ``record``, for a work root that was run without
+    ``--record``; returns how many runs."""
+    if not osp.isdir(work_root):
+        raise RuntimeError(f'no work root {work_root}')
     os.makedirs(record, exist_ok=True)
-    if osp.isfile(osp.join(work_root, 'grid.json')):
-        shutil.copyfile(osp.join(work_root, 'grid.json'),
-                        osp.join(record, 'grid.json'))
+    grid = osp.join(work_root, 'grid.json')
+    if osp.isfile(grid) and osp.realpath(work_root) != osp.realpath(record):
+        shutil.copyfile(grid, osp.join(record, 'grid.json'))
     n = 0
-    for name in sorted(os.listdir(work_root)):
-        vdir = osp.join(work_root, name)
-        for sd in sorted(os.listdir(vdir)) if osp.isdir(vdir) else []:
-            if osp.isfile(osp.join(vdir, sd, 'result.json')):
-                record_run(osp.join(vdir, sd), osp.join(record, name, sd))
-                n += 1
+    for name, sd, run_dir in finished_runs(work_root):
+        record_run(run_dir, osp.join(record, name, sd))
+        n += 1
     return n
 
 
 def _restore_run(record_dir, work_dir):
-    """Copy a recorded run into a work root that lacks it."""
+    """Copy a recorded run into a work root that lacks it (``result.json``
+    last)."""
     for rel in RECORDED:
         src = osp.join(record_dir, rel)
         if osp.isfile(src):
-            os.makedirs(osp.dirname(osp.join(work_dir, rel)), exist_ok=True)
-            shutil.copyfile(src, osp.join(work_dir, rel))
+            dst = osp.join(work_dir, rel)
+            os.makedirs(osp.dirname(dst), exist_ok=True)
+            shutil.copyfile(src, dst + '.tmp')
+            os.replace(dst + '.tmp', dst)
 
 
 def run_one(config, name, options, seed, work_root, checkpoint='last',
@@ -220,8 +257,9 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
             record=None):
     """Train and test one (variant, seed) unless done; returns its result
     dict (also written to ``WORK_ROOT/VARIANT/seed_S/result.json``).
-    ``record``: a record root (see the module docstring); a run it holds is
-    done, and a run finished here is recorded there."""
+    ``record``: a record root (see the module docstring); a run it holds
+    under the same options is done (under others: ``RuntimeError``), and a
+    run finished here is recorded there."""
     work_dir = osp.join(work_root, name, f'seed_{seed}')
     result_file = osp.join(work_dir, 'result.json')
     tag = f'[{name} seed {seed}]'
@@ -229,24 +267,17 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
     if record_dir and not osp.isfile(result_file) and osp.isfile(
             osp.join(record_dir, 'result.json')):
         with open(osp.join(record_dir, 'result.json')) as f:
-            recorded = json.load(f).get('options')
-        if recorded != list(options):
-            raise RuntimeError(
-                f'{tag}: the record {record_dir} was run with other options '
-                f'({recorded}); use another --record or delete that run')
+            _refuse_other_options(f'the record {record_dir}', json.load(f),
+                                  options, tag, '--record')
         _restore_run(record_dir, work_dir)
         _say(f'{tag} restored from the record {record_dir}')
     if osp.isfile(result_file):
         with open(result_file) as f:
             result = json.load(f)
-        if result.get('options', list(options)) != list(options):
-            raise RuntimeError(
-                f'{tag}: {result_file} was run with other options '
-                f'({result["options"]}); use another --work-root or delete '
-                'that run')
+        _refuse_other_options(result_file, result, options, tag,
+                              '--work-root')
         _say(f'{tag} done, skipped')
-        if record_dir and not osp.isfile(osp.join(record_dir,
-                                                  'result.json')):
+        if record_dir:  # complete (or make) its record from the work root
             record_run(work_dir, record_dir)
         return result
     _check_same_options(work_dir, options, tag)
@@ -306,8 +337,7 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
                   train_time_s=round(train_time, 1),
                   test_time_s=round(test_time, 1), jobs=jobs,
                   checkpoint=osp.relpath(ckpt, work_dir), options=options)
-    with open(result_file, 'w') as f:
-        json.dump(result, f, indent=1)
+    _write_json(result_file, result, indent=1)
     if record_dir:
         record_run(work_dir, record_dir)
     _say(f'{tag} top1 {result["top1"]:.4f} (train {train_time:.0f} s, test '

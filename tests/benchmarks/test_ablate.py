@@ -186,8 +186,11 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
         'train_cfg.max_iters=3']
     proc = run_tool(other[:1] + ['--record', str(rec)] + other[1:],
                     timeout=900)
-    assert proc.returncode != 0 and 'the record' in proc.stdout and \
-        'other options' in proc.stdout, proc.stdout[-2000:]
+    assert proc.returncode != 0, proc.stdout[-2000:]
+    assert f'the record {rec / "d2" / "seed_0"} was run with other ' \
+        'options' in proc.stdout, proc.stdout[-2000:]
+    assert 'restored' not in proc.stdout
+    assert not (tmp_path / 'new' / 'd2' / 'seed_0' / 'result.json').exists()
 
     # a failing run says which one and where its log is
     proc = run_tool([osp.join('tools', 'analysis', 'ablate.py'), CONFIG,

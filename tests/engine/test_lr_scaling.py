@@ -114,7 +114,8 @@ CASES = {
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_the_tools_train_at_the_effective_batchs_lr(case, three_class_data, tmp_path):
+def test_the_tools_train_at_the_effective_batchs_lr(case, three_class_data,
+                                                    tmp_path):
     tool, kind, accum, on = CASES[case]
     base_lr, base_bs = (2e-4, 64) if kind == 'video' else (1e-3, 1024)
     extra = [f'optim_wrapper.accumulative_counts={accum}'] if accum > 1 \

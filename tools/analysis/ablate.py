@@ -178,7 +178,10 @@ def main(argv=None):
         if failed:
             print(f'{len(failed)} runs failed: {failed}')
     elif args.record:
-        n = record_finished(args.work_root, args.record)
+        try:
+            n = record_finished(args.work_root, args.record)
+        except RuntimeError as e:
+            raise SystemExit(str(e))
         print(f'recorded {n} finished runs in {args.record}')
     summary = report(args.work_root, names or None, baseline,
                      args.num_bootstrap, args.title)
@@ -186,12 +189,12 @@ def main(argv=None):
         print(f"{rec['variant']:>24s}  {rec['mean'] * 100:5.1f} "
               f"(n={rec['n']})")
     print(f'wrote {args.work_root}/results.csv, results.md, results.png')
+    curves = collect_curves(args.work_root, names or None)
     if args.curve_interval or (args.report_only and any(
-            c['top1'] for c in collect_curves(args.work_root,
-                                              names or None).values())):
+            c['top1'] for c in curves.values())):
         plot_curves(args.work_root, osp.join(args.work_root, 'curves.png'),
                     names or None, args.title,
-                    osp.join(args.work_root, 'curves.csv'))
+                    osp.join(args.work_root, 'curves.csv'), curves)
         print(f'wrote {args.work_root}/curves.png, curves.csv')
 
 
