@@ -29,9 +29,12 @@ whole seeds. Wall times of concurrent runs are not timings (the runs share
 the cores); ``result.json`` records ``jobs`` beside them.
 """
 import argparse
+import contextlib
+import functools
 import json
 import os
 import os.path as osp
+import platform
 import shlex
 import shutil
 import subprocess
@@ -91,18 +94,10 @@ def _check_same_options(work_dir, options, tag):
     path = osp.join(work_dir, 'options.json')
     if osp.isfile(path):
         with open(path) as f:
-            before = json.load(f)
-        if before != list(options):
-            only_then = sorted(set(before) - set(options))
-            only_now = sorted(set(options) - set(before))
-            raise RuntimeError(
-                f'{tag}: {work_dir} was run with other options (only then: '
-                f'{only_then}; only now: {only_now}); use another '
-                '--work-root or delete that run')
+            _refuse_other_options(work_dir, json.load(f), options, tag,
+                                  '--work-root')
     else:
-        os.makedirs(work_dir, exist_ok=True)
-        with open(path, 'w') as f:
-            json.dump(list(options), f, indent=1)
+        _write_json(path, list(options), indent=1)
 
 
 def _last_checkpoint(work_dir):
@@ -168,23 +163,42 @@ RECORDED = (osp.join('test', 'predictions.json'), 'curve.json',
             'result.json')
 
 
-def _refuse_other_options(where, result, options, tag, instead):
-    """A finished run (``result``, read from ``where``) counts only under
-    the options it ran with."""
-    if result.get('options', list(options)) != list(options):
+def _refuse_other_options(where, before, options, tag, instead):
+    """A run (at ``where``, made under the options ``before``) counts or
+    resumes only under the same ``options``, in the same order (a later
+    option overrides an earlier one); the error names what differs."""
+    before, options = list(before), list(options)
+    if before != options:
+        only_then = sorted(set(before) - set(options))
+        only_now = sorted(set(options) - set(before))
+        differs = (f'only then: {only_then}; only now: {only_now}'
+                   if only_then or only_now else 'the same, in another order')
         raise RuntimeError(
-            f'{tag}: {where} was run with other options '
-            f'({result["options"]}); use another {instead} or delete that '
-            'run')
+            f'{tag}: {where} was run with other options ({differs}); use '
+            f'another {instead} or delete that run')
+
+
+@contextlib.contextmanager
+def _whole(path):
+    """Yield a temporary path that becomes ``path`` once written: an
+    interrupt leaves no half-written file that reads as a finished run
+    (and no temporary one)."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def _write_json(path, obj, **kw):
-    """Write ``obj`` to ``path`` whole or not at all (an interrupt leaves
-    no half-written file that reads as a finished run)."""
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    with open(path + '.tmp', 'w') as f:
-        json.dump(obj, f, **kw)
-    os.replace(path + '.tmp', path)
+    """Write ``obj`` to ``path`` as JSON, whole or not at all."""
+    with _whole(path) as tmp:
+        with open(tmp, 'w') as f:
+            json.dump(obj, f, **kw)
 
 
 def record_run(work_dir, record_dir):
@@ -200,9 +214,11 @@ def record_run(work_dir, record_dir):
         result = json.load(f)
     rec_result = osp.join(record_dir, 'result.json')
     if osp.isfile(rec_result):
+        options = result.get('options', [])
         with open(rec_result) as f:
-            _refuse_other_options(record_dir, json.load(f),
-                                  result.get('options', []),
+            _refuse_other_options(record_dir,
+                                  json.load(f).get('options', options),
+                                  options,
                                   f'[{result["variant"]} seed '
                                   f'{result["seed"]}]', '--record')
     found = run_predictions(work_dir)
@@ -232,7 +248,8 @@ def record_finished(work_root, record):
     os.makedirs(record, exist_ok=True)
     grid = osp.join(work_root, 'grid.json')
     if osp.isfile(grid) and osp.realpath(work_root) != osp.realpath(record):
-        shutil.copyfile(grid, osp.join(record, 'grid.json'))
+        with open(grid) as f:
+            save_grid(record, **json.load(f))
     n = 0
     for name, sd, run_dir in finished_runs(work_root):
         record_run(run_dir, osp.join(record, name, sd))
@@ -246,10 +263,48 @@ def _restore_run(record_dir, work_dir):
     for rel in RECORDED:
         src = osp.join(record_dir, rel)
         if osp.isfile(src):
-            dst = osp.join(work_dir, rel)
-            os.makedirs(osp.dirname(dst), exist_ok=True)
-            shutil.copyfile(src, dst + '.tmp')
-            os.replace(dst + '.tmp', dst)
+            with _whole(osp.join(work_dir, rel)) as tmp:
+                shutil.copyfile(src, tmp)
+
+
+@functools.lru_cache(maxsize=None)
+def _machine() -> tuple:
+    import torch
+    info = dict(python=platform.python_version(), torch=torch.__version__,
+                platform=platform.platform(), cpu=platform.processor(),
+                cores=os.cpu_count())
+    info['device'] = (torch.cuda.get_device_name(0)
+                      if torch.cuda.is_available() else 'cpu')
+    try:
+        import mmengine
+        info['mmengine'] = mmengine.__version__
+    except ImportError:
+        pass
+    return tuple(info.items())
+
+
+def machine() -> dict:
+    """What ran: device, cores, versions (kept in each run's
+    ``result.json``; a record gathers runs from several machines)."""
+    return dict(_machine())
+
+
+def save_grid(where, **grid):
+    """Write ``where/grid.json``, what names the grid for the report
+    (``config``, ``variants``, ``seeds``, ``baseline``, ...). A phase adds
+    to the grid saved there before: its seeds and variants join the
+    earlier ones (runs under other options are refused run by run, so a
+    record's grid is saved only after its runs were not)."""
+    path = osp.join(where, 'grid.json')
+    if osp.isfile(path):
+        with open(path) as f:
+            before = json.load(f)
+        grid = {**before, **grid,
+                'seeds': sorted({*(before.get('seeds') or []),
+                                 *(grid.get('seeds') or [])}),
+                'variants': {**(before.get('variants') or {}),
+                             **(grid.get('variants') or {})}}
+    _write_json(path, grid, indent=1)
 
 
 def run_one(config, name, options, seed, work_root, checkpoint='last',
@@ -267,15 +322,17 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
     if record_dir and not osp.isfile(result_file) and osp.isfile(
             osp.join(record_dir, 'result.json')):
         with open(osp.join(record_dir, 'result.json')) as f:
-            _refuse_other_options(f'the record {record_dir}', json.load(f),
-                                  options, tag, '--record')
+            _refuse_other_options(f'the record {record_dir}',
+                                  json.load(f).get('options', options),
+                                  options,
+                                  tag, '--record')
         _restore_run(record_dir, work_dir)
         _say(f'{tag} restored from the record {record_dir}')
     if osp.isfile(result_file):
         with open(result_file) as f:
             result = json.load(f)
-        _refuse_other_options(result_file, result, options, tag,
-                              '--work-root')
+        _refuse_other_options(result_file, result.get('options', options),
+                              options, tag, '--work-root')
         _say(f'{tag} done, skipped')
         if record_dir:  # complete (or make) its record from the work root
             record_run(work_dir, record_dir)
@@ -303,8 +360,7 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
         if rc != 0:
             raise RuntimeError(f'training {name} seed {seed} failed (exit '
                                f'{rc}); see {log_path}')
-        with open(train_done, 'w') as f:
-            json.dump(dict(train_time_s=train_time), f)
+        _write_json(train_done, dict(train_time_s=train_time))
 
     ckpt = _best_checkpoint(work_dir) if checkpoint == 'best' else None
     if checkpoint == 'best' and ckpt is None:
@@ -336,7 +392,8 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
                   params=params, flops=flops,
                   train_time_s=round(train_time, 1),
                   test_time_s=round(test_time, 1), jobs=jobs,
-                  checkpoint=osp.relpath(ckpt, work_dir), options=options)
+                  checkpoint=osp.relpath(ckpt, work_dir), options=options,
+                  machine=machine())
     _write_json(result_file, result, indent=1)
     if record_dir:
         record_run(work_dir, record_dir)

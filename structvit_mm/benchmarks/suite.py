@@ -8,7 +8,8 @@ For each grid the suite makes the data where it is missing, runs every
 ``(variant, seed)`` through :func:`structvit_mm.benchmarks.grid.run_grid`
 (resumable), then writes the report, the training curves and
 ``machine.json`` (the device, the cores, the library versions and the
-command) under ``WORK_ROOT/<grid>/``.
+command of this session) under ``WORK_ROOT/<grid>/``; each run's
+``result.json`` keeps the machine that ran it.
 
 ``scale`` multiplies every iteration count of the schedule (the warm-up,
 the cosine, the checkpoint): ``scale=5`` is the GPU run of the grids.
@@ -18,7 +19,6 @@ the CI run that proves each grid file runs end to end.
 import json
 import os
 import os.path as osp
-import platform
 import sys
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -143,22 +143,6 @@ def schedule_options(config: str, scale: int) -> List[str]:
     return opts
 
 
-def machine() -> dict:
-    """What ran the grid: device, cores, versions."""
-    import torch
-    info = dict(python=platform.python_version(), torch=torch.__version__,
-                platform=platform.platform(), cpu=platform.processor(),
-                cores=os.cpu_count())
-    info['device'] = (torch.cuda.get_device_name(0)
-                      if torch.cuda.is_available() else 'cpu')
-    try:
-        import mmengine
-        info['mmengine'] = mmengine.__version__
-    except ImportError:
-        pass
-    return info
-
-
 def run_suite(names: Optional[Sequence[str]], work_root: str,
               data_root: str = 'data', scale: int = 1,
               seeds: Optional[Sequence[int]] = None, jobs: int = 1,
@@ -173,7 +157,8 @@ def run_suite(names: Optional[Sequence[str]], work_root: str,
     ``record_root/<grid>/`` and the runs recorded there are done
     (:func:`structvit_mm.benchmarks.grid.record_run`)."""
     from .ablation import load_grid, plot_curves, report
-    from .grid import curve_options, run_grid
+    from .grid import (_write_json, curve_options, machine, run_grid,
+                       save_grid)
     names = list(names or GRIDS)
     unknown = sorted(set(names) - set(GRIDS))
     if unknown:
@@ -197,20 +182,20 @@ def run_suite(names: Optional[Sequence[str]], work_root: str,
                                                        scale))
         run_seeds = list(seeds or ([0] if micro else grid['seeds']))
         record = record_root and osp.join(record_root, name)
-        for where in filter(None, (root, record)):
-            os.makedirs(where, exist_ok=True)
-            with open(osp.join(where, 'grid.json'), 'w') as f:
-                json.dump(dict(config=grid['config'], grid=suite.grid,
-                               variants=grid['variants'], seeds=run_seeds,
-                               baseline=grid.get('baseline'),
-                               cfg_options=options), f, indent=1)
-            with open(osp.join(where, 'machine.json'), 'w') as f:
-                json.dump(dict(machine(), scale=scale, micro=micro,
-                               jobs=jobs, threads=threads,
-                               command=sys.argv), f, indent=1)
+        saved = dict(config=grid['config'], grid=suite.grid,
+                     variants=grid['variants'], seeds=run_seeds,
+                     baseline=grid.get('baseline'), cfg_options=options)
+        save_grid(root, **saved)
+        # this session's command; each run keeps its own machine, so the
+        # record (runs from several machines) has no machine.json
+        _write_json(osp.join(root, 'machine.json'),
+                    dict(machine(), scale=scale, micro=micro, jobs=jobs,
+                         threads=threads, command=sys.argv), indent=1)
         failed = run_grid(grid['config'], grid['variants'], run_seeds, root,
                           options=options, jobs=jobs, keep_going=keep_going,
                           shape=suite.shape, threads=threads, record=record)
+        if record:  # its runs were not refused: the grid joins it
+            save_grid(record, **saved)
         title = (f'{name}: {osp.basename(grid["config"])}'
                  f'{f", {scale}x steps" if scale != 1 else ""}'
                  f'{", micro" if micro else ""} ({machine()["device"]})')

@@ -164,8 +164,9 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     assert out.count('done, skipped') == 2
     # ... but not under other options, which would mix two schedules
     proc = run_tool(args + ['train_cfg.max_iters=3'], timeout=900)
-    assert proc.returncode != 0 and 'was run with other options' in \
-        proc.stdout, proc.stdout[-2000:]
+    assert proc.returncode != 0 and 'was run with other options (only ' \
+        "then: []; only now: ['train_cfg.max_iters=3'])" in proc.stdout, \
+        proc.stdout[-2000:]
     (root / 'results.md').unlink()
     out = run_ok([osp.join('tools', 'analysis', 'ablate.py'), '--work-root',
                   str(root), '--report-only'])
@@ -189,9 +190,12 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     assert proc.returncode != 0, proc.stdout[-2000:]
     # two runs at once: either may be the first to meet its record
     assert any(f'the record {rec / v / "seed_0"} was run with other '
-               'options' in proc.stdout for v in ('d2', 'd0')), \
-        proc.stdout[-2000:]
+               "options (only then: []; only now: ['train_cfg.max_iters=3'])"
+               in proc.stdout for v in ('d2', 'd0')), proc.stdout[-2000:]
     assert 'restored' not in proc.stdout
+    # ... and leaves the record's grid as it was
+    assert json.loads((rec / 'grid.json').read_text())['cfg_options'] == \
+        json.loads((root / 'grid.json').read_text())['cfg_options']
     for v in ('d2', 'd0'):
         assert not (tmp_path / 'new' / v / 'seed_0' / 'result.json').exists()
 
@@ -202,6 +206,41 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     assert proc.returncode != 0
     assert 'broken seed 0 failed' in proc.stdout and 'ablate.log' in \
         proc.stdout
+
+
+def test_save_grid_phases_join(tmp_path):
+    """A phase (other seeds, a subset of variants) adds to the saved grid:
+    a record made over several sessions names all its seeds and
+    variants."""
+    from structvit_mm.benchmarks.grid import save_grid
+    save_grid(str(tmp_path), config='c.py', variants={'a': [], 'b': ['x=1']},
+              seeds=[2, 3], baseline='a', grid='g.py')
+    save_grid(str(tmp_path), config='c.py', variants={'b': ['x=1']},
+              seeds=[4, 2, 0], baseline='a')
+    saved = json.loads((tmp_path / 'grid.json').read_text())
+    assert saved['seeds'] == [0, 2, 3, 4] and saved['grid'] == 'g.py'
+    assert saved['variants'] == {'a': [], 'b': ['x=1']}
+    assert not list(tmp_path.glob('*.tmp'))
+    # a write that fails half way leaves neither the file nor its tmp
+    from structvit_mm.benchmarks.grid import _write_json
+    with pytest.raises(TypeError):
+        _write_json(str(tmp_path / 'result.json'), {'top1': object()})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['grid.json']
+
+
+def test_other_options_named(tmp_path):
+    """A run under other options is refused with what differs, not the
+    whole option lists."""
+    from structvit_mm.benchmarks.grid import _check_same_options
+    run = str(tmp_path / 'run')
+    _check_same_options(run, ['a=1', 'b=2'], '[v seed 0]')
+    _check_same_options(run, ['a=1', 'b=2'], '[v seed 0]')  # same: resumes
+    with pytest.raises(RuntimeError) as e:
+        _check_same_options(run, ['a=1', 'b=3'], '[v seed 0]')
+    assert f'[v seed 0]: {run} was run with other options (only then: ' \
+        "['b=2']; only now: ['b=3'])" in str(e.value)
+    with pytest.raises(RuntimeError, match='the same, in another order'):
+        _check_same_options(run, ('b=2', 'a=1'), '[v seed 0]')
 
 
 def test_orderings_read_the_paired_interval():

@@ -98,6 +98,10 @@ def test_every_grid_end_to_end_micro(tmp_path):
         pred = json.loads((one / 'test' / 'predictions.json').read_text())
         assert len(pred['pred']) == len(pred['gt']) > 0
         assert (one / 'curve.json').is_file()
+        # each run keeps its machine; the record, of many, names none
+        res = json.loads((one / 'result.json').read_text())
+        assert res['machine']['device'] == 'cpu' and res['machine']['cores']
+        assert not (rec / name / 'machine.json').exists()
     new = tmp_path / 'w_new'
     again = run_ok([osp.join('tools', 'analysis', 'run_grids.py'), '--micro',
                     '--work-root', str(new), '--data-root', str(data),

@@ -57,14 +57,13 @@ The report (``--report-only`` re-makes it from the work root alone):
 """
 import argparse
 import json
-import os
 import os.path as osp
 import shlex
 
 from structvit_mm.benchmarks.ablation import (_check_options, collect_curves,
                                               load_grid, plot_curves, report)
 from structvit_mm.benchmarks.grid import (curve_options, record_finished,
-                                          run_grid)
+                                          run_grid, save_grid)
 from structvit_mm.benchmarks.suite import schedule_options
 
 
@@ -155,12 +154,9 @@ def main(argv=None):
             raise SystemExit(f'base config not found: {config!r}')
         if not names:
             raise SystemExit('no variants: give --grid and/or --variant')
-        for root in filter(None, (args.work_root, args.record)):
-            os.makedirs(root, exist_ok=True)
-            with open(osp.join(root, 'grid.json'), 'w') as f:
-                json.dump(dict(config=config, variants=variants, seeds=seeds,
-                               baseline=baseline,
-                               cfg_options=args.cfg_options), f, indent=1)
+        saved = dict(config=config, variants=variants, seeds=seeds,
+                     baseline=baseline, cfg_options=args.cfg_options)
+        save_grid(args.work_root, **saved)
         options = schedule_options(config, args.scale) + \
             list(args.cfg_options)
         if args.curve_interval:
@@ -175,6 +171,8 @@ def main(argv=None):
                               record=args.record)
         except RuntimeError as e:
             raise SystemExit(str(e))
+        if args.record:  # its runs were not refused: the grid joins it
+            save_grid(args.record, **saved)
         if failed:
             print(f'{len(failed)} runs failed: {failed}')
     elif args.record:
@@ -189,8 +187,9 @@ def main(argv=None):
         print(f"{rec['variant']:>24s}  {rec['mean'] * 100:5.1f} "
               f"(n={rec['n']})")
     print(f'wrote {args.work_root}/results.csv, results.md, results.png')
-    curves = collect_curves(args.work_root, names or None)
-    if args.curve_interval or (args.report_only and any(
+    curves = (args.curve_interval or args.report_only) and \
+        collect_curves(args.work_root, names or None)
+    if args.curve_interval or (curves and any(
             c['top1'] for c in curves.values())):
         plot_curves(args.work_root, osp.join(args.work_root, 'curves.png'),
                     names or None, args.title,
