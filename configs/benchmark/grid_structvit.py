@@ -6,8 +6,9 @@
 # (the harness resumes; each seed is a phase):
 #
 #   python tools/analysis/ablate.py --grid configs/benchmark/grid_structvit.py \
-#       --seeds 0 1 2 3 4 --work-root work_dirs/ablate_motion_structvit \
-#       --shape 1 3 8 64 64 --jobs 2 --threads 1
+#       --seeds 0 1 2 3 4 --work-root work_dirs/motion_structvit \
+#       --shape 1 3 8 64 64 --jobs 2 --threads 1 \
+#       --record docs/results/motion_structvit/runs
 #
 # FLOPs (tools/analysis/get_flops.py --shape 1 3 8 64 64, per clip): D=0
 # 24.1 M, D=1 24.7 M, D=4 29.7 M, D=8 36.3 M. The convolution stages carry
