@@ -18,9 +18,9 @@ test_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 # half the benchmark's lr: at 1e-3 D = 0 and D = 8 left the chance plateau
-# but D = 1, D = 4 and the wider ConvSA sat on it for all 1200 steps (the
-# gradient norm decaying to 0.3); at 5e-4 D = 1 and D = 4 leave it by 600
-# (docs/en/results/motion_structure.md, diagnosis)
+# but D = 1, D = 4 and the wider ConvSA sat on it for all 1200 steps; at
+# 5e-4 D = 1 and D = 4 left it by 600 (seed 0; docs/en/results/
+# motion_structure.md, diagnosis)
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
 
 model = dict(

@@ -65,11 +65,11 @@ test_evaluator = dict(type='AccMetric')
 
 # schedule: a fixed number of iterations, 1.6 passes over 6000 clips, at
 # batch 8 x 1200 and lr 1e-3 (half the benchmarks' 2e-3). Every model first
-# sits at chance for a few hundred updates, so updates count more than batch
-# (16 x 600 had got plain attention from 0.41 at 32 x 300 to 0.60); and at
+# sits at chance for a few hundred updates, and more updates at the same
+# compute helped (plain attention 0.41 at 32 x 300, 0.60 at 16 x 600); at
 # 2e-3 (or 6e-3) D = 8 at PyTorch's init never left chance in 1200 steps,
-# at 1e-3 it does by ~600 and plain attention learns more too (docs/en/
-# results/motion_structure.md, diagnosis and calibration)
+# at 1e-3 it did by ~600 and plain attention learnt more too (seed 0;
+# docs/en/results/motion_structure.md, diagnosis and calibration)
 max_iters = 1200
 warmup_iters = 120
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
