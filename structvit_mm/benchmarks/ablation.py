@@ -148,13 +148,37 @@ def finished_runs(work_root):
                 yield name, sd, osp.join(vdir, sd)
 
 
+def plateau_stats(curve, chance, tail=0.1):
+    """Whether one run left the chance plateau, from its curve
+    (:func:`read_curve`): ``(end_loss, leaves_chance_at)``.
+
+    ``end_loss`` is the mean training loss over the last ``tail`` of the
+    logged iterations (None without a loss curve); a run still on the
+    plateau ends near ln(1 / chance). ``leaves_chance_at`` is the first
+    curve test more than ``NEAR_CHANCE`` above chance: its iteration,
+    ``'never'``, or None without a top-1 curve (or a known chance)."""
+    end_loss = None
+    if curve['loss']:
+        first = curve['loss'][-1][0] * (1 - tail)
+        end_loss = float(np.mean([v for i, v in curve['loss'] if i >= first]))
+    leaves = None
+    if curve['top1'] and chance not in (None, ''):
+        leaves = next((i for i, v in curve['top1']
+                       if v >= float(chance) + NEAR_CHANCE), 'never')
+    return end_loss, leaves
+
+
 def collect(work_root):
-    """Every finished run under ``work_root``: list of result dicts, plus
-    per-clip correctness arrays keyed by (variant, seed)."""
+    """Every finished run under ``work_root``: list of result dicts (with
+    :func:`plateau_stats` of its curve as ``end_loss`` and
+    ``leaves_chance_at``), plus per-clip correctness arrays keyed by
+    (variant, seed)."""
     rows, correct = [], {}
     for _, _, run_dir in finished_runs(work_root):
         with open(osp.join(run_dir, 'result.json')) as f:
             r = json.load(f)
+        r['end_loss'], r['leaves_chance_at'] = plateau_stats(
+            read_curve(run_dir), r.get('chance'))
         rows.append(r)
         found = run_predictions(run_dir)
         if found is not None:
@@ -270,6 +294,40 @@ def orderings_lines(by, correct, num_samples=10000):
                   'matters should hold on more than one grid.', '']
 
 
+def plateau_lines(order, by):
+    """The report's section on the chance plateau: each variant's end
+    loss and, where runs tested along the way, the iteration at which each
+    seed left chance (:func:`plateau_stats`). Empty when no run logged a
+    curve."""
+    runs = [r for v in order for r in by[v].values()]
+    if all(r['end_loss'] is None for r in runs):
+        return []
+    chances = {float(r['chance']) for r in runs if r.get('chance')}
+    level = (f'; a run on the plateau ends near ln {1 / min(chances):.0f} '
+             f'= {-np.log(min(chances)):.2f}') if len(chances) == 1 else ''
+    tested = any(r['leaves_chance_at'] is not None for r in runs)
+    lines = ['## Off the chance plateau?', '',
+             'Training loss at the end (mean over the last 10 % of the '
+             f'logged iterations{level}), by seed'
+             + (', and the first test along the way no longer within '
+                f'{NEAR_CHANCE * 100:.0f} points of chance (iteration; '
+                'blank: not tested along the way)' if tested else '') + '.',
+             '', '| variant | seeds | end loss by seed |'
+             + (' leaves chance at |' if tested else ''),
+             '|---|---|---|' + ('---|' if tested else '')]
+    for v in order:
+        seeds = sorted(by[v])
+        loss = ', '.join('' if by[v][s]['end_loss'] is None
+                         else f"{by[v][s]['end_loss']:.2f}" for s in seeds)
+        row = f"| {v} | {', '.join(map(str, seeds))} | {loss} |"
+        if tested:
+            row += ' ' + ', '.join(
+                '' if by[v][s]['leaves_chance_at'] is None
+                else str(by[v][s]['leaves_chance_at']) for s in seeds) + ' |'
+        lines.append(row)
+    return lines + ['']
+
+
 def report(work_root, variants=None, baseline=None, num_samples=10000,
            title=None):
     """Write results.csv, results.md and results.png under ``work_root``.
@@ -290,12 +348,14 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
     rows.sort(key=lambda r: (order.index(r['variant']), r['seed']))
 
     fields = ['variant', 'seed', 'top1', 'chance', 'num_test', 'params',
-              'flops', 'train_time_s', 'test_time_s', 'jobs', 'checkpoint']
+              'flops', 'train_time_s', 'test_time_s', 'jobs', 'checkpoint',
+              'end_loss', 'leaves_chance_at']
     with open(osp.join(work_root, 'results.csv'), 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
         w.writeheader()
         for r in rows:
-            w.writerow(r)
+            w.writerow(dict(r, end_loss='' if r['end_loss'] is None
+                            else f"{r['end_loss']:.4f}"))
 
     by = {}
     for r in rows:
@@ -373,6 +433,7 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
     if concurrent:
         lines += [f'Train seconds are wall times of {max(concurrent)} runs at '
                   'once sharing the cores: a cost, not a timing.', '']
+    lines += plateau_lines(order, by)
     lines += orderings_lines(by, correct, num_samples)
     with open(osp.join(work_root, 'results.md'), 'w') as f:
         f.write('\n'.join(lines))

@@ -279,6 +279,58 @@ def test_orderings_read_the_paired_interval():
     assert 'convsa' not in lines and 'D = 2' not in lines
 
 
+def test_plateau_stats():
+    flat = [(i, 2.08) for i in range(10, 110, 10)]
+    falling = [(i, 2.0 - i / 100) for i in range(10, 110, 10)]
+    top1 = [(20, 0.13), (40, 0.17), (60, 0.18), (80, 0.3)]
+    # the mean loss over the last 10 % of the logged iterations (90, 100)
+    assert ablate.plateau_stats(dict(loss=falling, top1=top1), 0.125) == (
+        pytest.approx(1.05), 60)  # 0.175 is chance + 5 points: left there
+    assert ablate.plateau_stats(dict(loss=flat, top1=top1[:2]), 0.125) == (
+        pytest.approx(2.08), 'never')
+    assert ablate.plateau_stats(dict(loss=[], top1=[]), 0.125) == (None,
+                                                                  None)
+    # without a known chance there is no plateau to leave
+    assert ablate.plateau_stats(dict(loss=flat, top1=top1), None)[1] is None
+
+
+def _fake_run(root, variant, seed, top1, curve=None):
+    run = root / variant / f'seed_{seed}'
+    run.mkdir(parents=True)
+    (run / 'result.json').write_text(json.dumps(dict(
+        variant=variant, seed=seed, top1=top1, chance=0.125, num_test=8,
+        train_time_s=1.0, jobs=1)))
+    if curve is not None:
+        (run / 'curve.json').write_text(json.dumps(curve))
+
+
+def test_report_says_which_runs_left_the_plateau(tmp_path):
+    """The report's plateau section and CSV columns come from each run's
+    curve: its end loss and, where it tested along the way, the iteration
+    it left chance; runs without a curve leave the cells blank."""
+    loss = [[i, 2.1 - i / 1000] for i in range(100, 1100, 100)]
+    _fake_run(tmp_path, 'd4', 0, 0.6, dict(loss=loss, top1=[[500, 0.2],
+                                                             [1000, 0.6]]))
+    _fake_run(tmp_path, 'd4', 1, 0.13, dict(loss=[[i, 2.08] for i, _ in
+                                                  loss],
+                                            top1=[[500, 0.12], [1000, 0.13]]))
+    _fake_run(tmp_path, 'd0', 0, 0.5, dict(loss=loss, top1=[]))
+    _fake_run(tmp_path, 'd0', 1, 0.5)
+    ablate.report(str(tmp_path), num_samples=100)
+    with open(tmp_path / 'results.csv') as f:
+        rows = {(r['variant'], r['seed']): r for r in csv.DictReader(f)}
+    assert rows[('d4', '0')]['leaves_chance_at'] == '500'
+    assert rows[('d4', '1')]['leaves_chance_at'] == 'never'
+    assert float(rows[('d4', '1')]['end_loss']) == pytest.approx(2.08)
+    assert float(rows[('d4', '0')]['end_loss']) == pytest.approx(1.15)
+    assert rows[('d0', '0')]['leaves_chance_at'] == ''
+    assert rows[('d0', '1')]['end_loss'] == ''
+    md = (tmp_path / 'results.md').read_text()
+    assert 'ends near ln 8 = 2.08' in md
+    assert '| d4 | 0, 1 | 1.15, 2.08 | 500, never |' in md
+    assert '| d0 | 0, 1 | 1.15,  | ,  |' in md
+
+
 def test_model_complexity_from_threads():
     """--jobs counts params / FLOPs from worker threads; building a model
     sets mmengine's process-wide default scope, so two at once used to
