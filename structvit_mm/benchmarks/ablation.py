@@ -155,7 +155,8 @@ def plateau_stats(curve, chance, tail=0.1):
     ``end_loss`` is the mean training loss over the last ``tail`` of the
     logged iterations (None without a loss curve); a run still on the
     plateau ends near ln(1 / chance). ``leaves_chance_at`` is the first
-    curve test more than ``NEAR_CHANCE`` above chance: its iteration,
+    curve test no longer within ``NEAR_CHANCE`` of chance (the test
+    :func:`near_chance` puts to the final top-1): its iteration,
     ``'never'``, or None without a top-1 curve (or a known chance)."""
     end_loss = None
     if curve['loss']:
