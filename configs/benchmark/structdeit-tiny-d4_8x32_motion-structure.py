@@ -12,8 +12,10 @@ _base_ = ['./_base_/motion-structure_8x32.py']
 # and shared correlation were still on the chance plateau's edge when
 # training stopped (training loss above 1.9 on both seeds; M = 5 on seed 1
 # 15.4 %, chance 12.5 %); at 4 x 2400 the same seed ends at 35.0 and 46.2 %
-# (was 31.0). The small StructViT keeps 8 x 1200: at 4 x 2400 its D = 4
-# stayed at chance on that seed (docs/en/results/motion_structure.md,
+# (was 31.0). On seed 0 the change moved runs both ways (M = 5 and shared
+# correlation about where they were, D = 8 and element aggregation 16 and
+# 24 points lower). The small StructViT keeps 8 x 1200: at 4 x 2400 its
+# D = 4 stayed at chance on seed 1 (docs/en/results/motion_structure.md,
 # diagnosis).
 max_iters = 2400
 warmup_iters = 240
