@@ -295,6 +295,30 @@ def orderings_lines(by, correct, num_samples=10000):
                   'matters should hold on more than one grid.', '']
 
 
+def rank_correlation(x, y):
+    """Spearman's rank correlation of two equal-length sequences (ties
+    share their mean rank); ``None`` with fewer than three pairs or a
+    constant side. The plateau section uses it to say whether test top-1
+    follows how far the training loss fell (lower scores from under- rather
+    than over-fitting)."""
+    def ranks(a):
+        a = np.asarray(a, dtype=float)
+        r = np.empty(len(a))
+        r[a.argsort(kind='stable')] = np.arange(len(a))
+        for v in np.unique(a):
+            r[a == v] = r[a == v].mean()
+        return r
+
+    if len(x) != len(y):
+        raise ValueError(f'{len(x)} values against {len(y)}')
+    if len(x) < 3:
+        return None
+    rx, ry = ranks(x), ranks(y)
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
 def plateau_lines(order, by):
     """The report's section on the chance plateau: each variant's end
     loss and, where runs tested along the way, the iteration at which each
@@ -326,6 +350,15 @@ def plateau_lines(order, by):
                 '' if by[v][s]['leaves_chance_at'] is None
                 else str(by[v][s]['leaves_chance_at']) for s in seeds) + ' |'
         lines.append(row)
+    ended = [r for r in runs if r['end_loss'] is not None]
+    rho = rank_correlation([r['end_loss'] for r in ended],
+                           [r['top1'] for r in ended])
+    if rho is not None:
+        lines += ['', f'Rank correlation (Spearman) of end loss and top-1 '
+                  f'over the {len(ended)} runs with a curve: {rho:+.2f}. '
+                  'Near -1, runs rank the same by training loss as by test '
+                  'accuracy: a lower score comes with less fitting of the '
+                  'training set, not with over-fitting.']
     return lines + ['']
 
 

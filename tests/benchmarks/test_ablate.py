@@ -329,6 +329,25 @@ def test_report_says_which_runs_left_the_plateau(tmp_path):
     assert 'ends near ln 8 = 2.08' in md
     assert '| d4 | 0, 1 | 1.15, 2.08 | 500, never |' in md
     assert '| d0 | 0, 1 | 1.15,  | ,  |' in md
+    # ranks of (end loss, top-1) over the three runs with a curve:
+    # (1.5, 3), (3, 1), (1.5, 2) -> -1.5 / sqrt(1.5 * 2)
+    assert 'end loss and top-1 over the 3 runs with a curve: -0.87' in md
+
+
+def test_rank_correlation():
+    # a monotone but non-linear relation is a perfect rank correlation
+    x = [0.1, 0.5, 2.0, 7.0]
+    assert ablate.rank_correlation(x, [np.exp(-v) for v in x]) == \
+        pytest.approx(-1.0)
+    assert ablate.rank_correlation(x, [v ** 3 for v in x]) == \
+        pytest.approx(1.0)
+    # tied values share their mean rank
+    assert ablate.rank_correlation([1, 1, 2], [1, 2, 3]) == \
+        pytest.approx(np.corrcoef([1.5, 1.5, 3], [1, 2, 3])[0, 1])
+    assert ablate.rank_correlation([1, 2], [2, 1]) is None
+    assert ablate.rank_correlation([1, 1, 1], [1, 2, 3]) is None
+    with pytest.raises(ValueError, match='3 values against 2'):
+        ablate.rank_correlation([1, 2, 3], [1, 2])
 
 
 def test_model_complexity_from_threads():
