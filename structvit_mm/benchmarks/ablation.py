@@ -301,19 +301,12 @@ def rank_correlation(x, y):
     constant side. The plateau section uses it to say whether test top-1
     follows how far the training loss fell (lower scores from under- rather
     than over-fitting)."""
-    def ranks(a):
-        a = np.asarray(a, dtype=float)
-        r = np.empty(len(a))
-        r[a.argsort(kind='stable')] = np.arange(len(a))
-        for v in np.unique(a):
-            r[a == v] = r[a == v].mean()
-        return r
-
+    from scipy.stats import rankdata  # scipy comes with mmaction2
     if len(x) != len(y):
         raise ValueError(f'{len(x)} values against {len(y)}')
     if len(x) < 3:
         return None
-    rx, ry = ranks(x), ranks(y)
+    rx, ry = rankdata(x), rankdata(y)
     if rx.std() == 0 or ry.std() == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])
