@@ -424,11 +424,12 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
              'top-1 of the checkpoint each run selected. Mean +- std over '
              'seeds; the 95 % intervals are paired bootstrap percentile '
              f'intervals ({num_samples} samples, resampling seeds and, '
-             'where predictions were dumped, test clips).', '',
-             '| variant | seeds | top-1 mean +- std | 95 % CI | diff vs '
-             f'{baseline} [95 % CI] | diff by seed | near chance | params | '
-             'FLOPs | train s |',
-             '|---|---|---|---|---|---|---|---|---|---|']
+             'where predictions were dumped, test clips). *By seed*: '
+             'in ascending order of seed.', '',
+             '| variant | seeds | top-1 mean +- std | top-1 by seed | '
+             f'95 % CI | diff vs {baseline} [95 % CI] | diff by seed | '
+             'near chance | params | FLOPs | train s |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
     for rec in summary:
         if rec['variant'] == baseline:
             diff, by_seed = '(baseline)', ''
@@ -440,9 +441,12 @@ def report(work_root, variants=None, baseline=None, num_samples=10000,
         else:
             diff, by_seed = 'no paired seeds', ''
         std = '' if np.isnan(rec['std']) else f" +- {rec['std'] * 100:.1f}"
+        runs = by[rec['variant']]
+        top1 = ', '.join(f"{runs[s]['top1'] * 100:.1f}" for s in sorted(runs))
         lines.append(
             f"| {rec['variant']} | {rec['n']} | {rec['mean'] * 100:.1f}"
-            f"{std} | [{rec['lo'] * 100:.1f}, {rec['hi'] * 100:.1f}] | "
+            f"{std} | {top1} | "
+            f"[{rec['lo'] * 100:.1f}, {rec['hi'] * 100:.1f}] | "
             f"{diff} | {by_seed} | {rec['near_chance']} | "
             f"{_fmt_num(rec['params'])} | "
             f"{_fmt_num(rec['flops'], 1e9, 'G')} | "

@@ -328,6 +328,10 @@ def test_report_says_which_runs_left_the_plateau(tmp_path):
     md = (tmp_path / 'results.md').read_text()
     assert 'ends near ln 8 = 2.08' in md
     assert '| d4 | 0, 1 | 1.15, 2.08 | 500, never |' in md
+    # the main table gives each seed's top-1 beside the mean, so no doc
+    # needs its own copy of the per-seed numbers
+    assert '| d4 | 2 | 36.5 +- 33.2 | 60.0, 13.0 | [' in md
+    assert '| d0 | 2 | 50.0 +- 0.0 | 50.0, 50.0 | [' in md
     assert '| d0 | 0, 1 | 1.15,  | ,  |' in md
     # ranks of (end loss, top-1) over the three runs with a curve:
     # (1.5, 3), (3, 1), (1.5, 2) -> -1.5 / sqrt(1.5 * 2)

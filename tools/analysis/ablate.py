@@ -47,7 +47,8 @@ The report (``--report-only`` re-makes it from the work root alone):
 * ``ROOT/results.csv``: variant, seed, top1, chance (1 / number of
   classes), params, FLOPs (of the model the variant builds, at
   ``--shape``), train and test wall time, jobs (runs at once);
-* ``ROOT/results.md``: mean +- std over seeds per variant, and each
+* ``ROOT/results.md``: mean +- std over seeds per variant, its top-1 on
+  each seed, and each
   variant's paired difference from the baseline (same seeds, same test
   clips) with a paired bootstrap 95 % interval;
 * ``ROOT/results.png``: means with their bootstrap intervals;
