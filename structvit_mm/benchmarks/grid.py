@@ -14,8 +14,9 @@ command lines (``python -m structvit_mm.cli.train`` / ``.test``), under
   one on the way (the benchmark configs save only the last, so theirs
   start again); a finished training whose test failed only re-tests;
 * a run directory keeps the options it ran with (``options.json``, and
-  ``result.json``): a second call with other options (another schedule,
-  data root, scale) is refused rather than mixed in;
+  ``result.json``) and a digest of its resolved config (``result.json``):
+  a second call with other options (another schedule, data root, scale)
+  or after the config file changed is refused rather than mixed in;
 * with a *record* directory, each finished run also leaves there what the
   report needs of it (``result.json``, its per-clip predictions, its
   curve: a few kB of text, meant to be committed), in the work root's
@@ -31,6 +32,7 @@ the cores); ``result.json`` records ``jobs`` beside them.
 import argparse
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import os.path as osp
@@ -178,6 +180,59 @@ def _refuse_other_options(where, before, options, tag, instead):
             f'another {instead} or delete that run')
 
 
+def _load_config(config):
+    """The config file, resolved. One load at a time, with the model
+    builds of :func:`model_complexity`: a config inheriting from an
+    installed package's (``mmpretrain::``) asks ``pkg_resources`` whether
+    it is installed, and two threads asking at once can fail with
+    ``TypeError: Expected str, Requirement, or Distribution``."""
+    from mmengine.config import Config
+    with _BUILD_LOCK:
+        return Config.fromfile(config, import_custom_modules=False)
+
+
+def config_digest(config):
+    """What a run's config holds, resolved (``_base_`` files merged), as a
+    short sha256: a run counts for a grid only under the config it trained
+    with, and an edited config file (a longer schedule, say) keeps its path
+    and the variants their options."""
+    text = json.dumps(_load_config(config).to_dict(), sort_keys=True,
+                      default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _final_iteration(config, options):
+    """The iteration an iteration-based schedule ends at, the options'
+    override last (``--scale`` writes one), or None."""
+    for opt in reversed(list(options)):
+        if opt.startswith('train_cfg.max_iters='):
+            return int(opt.split('=', 1)[1])
+    return _load_config(config).get('train_cfg', {}).get('max_iters')
+
+
+def _refuse_other_config(where, result, config, options, tag, instead):
+    """A finished run counts only under the config it ran with: its
+    ``config_sha`` where it has one; a run recorded before that field
+    (2026-12-07) at least under the schedule length its tested checkpoint
+    (``iter_N.pth``) shows."""
+    before = result.get('config_sha')
+    if before is not None:
+        now = config_digest(config)
+        if before != now:
+            raise RuntimeError(
+                f'{tag}: {where} was run under another version of {config} '
+                f'(config sha {before}, now {now}); use another {instead} '
+                'or delete that run')
+        return
+    ckpt = osp.basename(str(result.get('checkpoint', '')))
+    end = _final_iteration(config, options)
+    if ckpt.startswith('iter_') and end is not None and \
+            ckpt != f'iter_{end}.pth':
+        raise RuntimeError(
+            f'{tag}: {where} tested {ckpt}, but {config} now trains to '
+            f'iteration {end}; use another {instead} or delete that run')
+
+
 @contextlib.contextmanager
 def _whole(path):
     """Yield a temporary path that becomes ``path`` once written: an
@@ -322,10 +377,12 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
     if record_dir and not osp.isfile(result_file) and osp.isfile(
             osp.join(record_dir, 'result.json')):
         with open(osp.join(record_dir, 'result.json')) as f:
-            _refuse_other_options(f'the record {record_dir}',
-                                  json.load(f).get('options', options),
-                                  options,
-                                  tag, '--record')
+            recorded = json.load(f)
+        _refuse_other_options(f'the record {record_dir}',
+                              recorded.get('options', options), options,
+                              tag, '--record')
+        _refuse_other_config(f'the record {record_dir}', recorded, config,
+                             options, tag, '--record')
         _restore_run(record_dir, work_dir)
         _say(f'{tag} restored from the record {record_dir}')
     if osp.isfile(result_file):
@@ -333,6 +390,8 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
             result = json.load(f)
         _refuse_other_options(result_file, result.get('options', options),
                               options, tag, '--work-root')
+        _refuse_other_config(result_file, result, config, options, tag,
+                             '--work-root')
         _say(f'{tag} done, skipped')
         if record_dir:  # complete (or make) its record from the work root
             record_run(work_dir, record_dir)
@@ -393,7 +452,7 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
                   train_time_s=round(train_time, 1),
                   test_time_s=round(test_time, 1), jobs=jobs,
                   checkpoint=osp.relpath(ckpt, work_dir), options=options,
-                  machine=machine())
+                  config_sha=config_digest(config), machine=machine())
     _write_json(result_file, result, indent=1)
     if record_dir:
         record_run(work_dir, record_dir)

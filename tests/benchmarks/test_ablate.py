@@ -13,6 +13,7 @@ import pytest
 from tool_runner import ROOT, run_ok, run_tool
 
 from structvit_mm.benchmarks import ablation as ablate
+from structvit_mm.benchmarks.grid import config_digest
 
 CONFIG = 'configs/benchmark/structdeit-tiny-d4_8x32_motion-structure.py'
 
@@ -158,6 +159,7 @@ def test_micro_grid_end_to_end(micro_data, tmp_path):
     for v in ('d2', 'd0'):
         res = json.loads((root / v / 'seed_0' / 'result.json').read_text())
         assert res['checkpoint'] == 'iter_2.pth'
+        assert res['config_sha'] == config_digest(CONFIG)
 
     # finished runs are skipped; the report alone is re-made from disk
     out = run_ok(args, timeout=900)
@@ -241,6 +243,34 @@ def test_other_options_named(tmp_path):
         "['b=2']; only now: ['b=3'])" in str(e.value)
     with pytest.raises(RuntimeError, match='the same, in another order'):
         _check_same_options(run, ('b=2', 'a=1'), '[v seed 0]')
+
+
+def test_edited_config_refused(tmp_path):
+    """A finished run counts only under the config file it trained with:
+    its digest where the run has one, else the schedule length its tested
+    checkpoint shows (records made before the digest)."""
+    from structvit_mm.benchmarks.grid import _refuse_other_config
+    cfg = tmp_path / 'c.py'
+    cfg.write_text('train_cfg = dict(max_iters=2400)\nlr = 1e-3\n')
+    run = dict(checkpoint='iter_2400.pth', config_sha=config_digest(str(cfg)))
+    _refuse_other_config('run', run, str(cfg), [], '[v seed 0]', '--record')
+    cfg.write_text('train_cfg = dict(max_iters=2400)\nlr = 2e-3\n')
+    with pytest.raises(RuntimeError, match='another version of'):
+        _refuse_other_config('run', run, str(cfg), [], '[v seed 0]',
+                             '--record')
+    # no digest: the schedule's length is what can be checked
+    old = dict(checkpoint='iter_2400.pth')
+    _refuse_other_config('run', old, str(cfg), [], '[v seed 0]', '--record')
+    cfg.write_text('train_cfg = dict(max_iters=4800)\n')
+    with pytest.raises(RuntimeError, match='tested iter_2400.pth, but .* '
+                       'now trains to iteration 4800'):
+        _refuse_other_config('run', old, str(cfg), [], '[v seed 0]',
+                             '--record')
+    # --scale writes the length into the options, the last one counting
+    _refuse_other_config('run', old, str(cfg), ['train_cfg.max_iters=1',
+                         'train_cfg.max_iters=2400'], '[v seed 0]', '--record')
+    _refuse_other_config('run', dict(checkpoint='best_acc_top1_iter_9.pth'),
+                         str(cfg), [], '[v seed 0]', '--record')
 
 
 def test_orderings_read_the_paired_interval():
