@@ -5,9 +5,9 @@
 # variant changes one switch of that baseline through --cfg-options.
 #
 #   python tools/analysis/ablate.py --grid configs/benchmark/grid_structdeit.py \
-#       --seeds 0 1 2 3 4 --work-root work_dirs/motion_structdeit \
+#       --seeds 0 1 2 3 4 --work-root work_dirs/motion_structdeit_4x4800 \
 #       --shape 1 3 8 32 32 --jobs 2 --threads 1 \
-#       --record docs/results/motion_structdeit/runs
+#       --record docs/results/motion_structdeit_4x4800/runs
 #
 # FLOPs (tools/analysis/get_flops.py --shape 1 3 8 32 32, per clip):
 # D=0 0.09 G, D=1 0.09 G, D=4 0.20 G, D=8 0.35 G; ConvSA (D=1) at D=4's

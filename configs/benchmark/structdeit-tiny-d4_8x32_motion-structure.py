@@ -7,18 +7,17 @@
 # changes one switch at a time through --cfg-options.
 _base_ = ['./_base_/motion-structure_8x32.py']
 
-# Half the base's batch at the same 9600 clips (4 x 2400, twice the
-# updates, the warm-up and cosine stretched with them). At 8 x 1200 M = 5
-# and shared correlation were still on the chance plateau's edge when
-# training stopped (training loss above 1.9 on both seeds; M = 5 on seed 1
-# 15.4 %, chance 12.5 %); at 4 x 2400 the same seed ends at 35.0 and 46.2 %
-# (was 31.0). On seed 0 the change moved runs both ways (M = 5 and shared
-# correlation about where they were, D = 8 and element aggregation 16 and
-# 24 points lower). The small StructViT keeps 8 x 1200: at 4 x 2400 its
-# D = 4 stayed at chance on seed 1 (docs/en/results/motion_structure.md,
-# diagnosis).
-max_iters = 2400
-warmup_iters = 240
+# Batch 4 (half the base's) at 4800 iterations: twice the base's clips,
+# four times its updates, the warm-up and cosine stretched with them.
+# At 8 x 1200 M = 5 and shared correlation were still on the chance
+# plateau's edge when training stopped (seeds 0-1); at 4 x 2400 five of the
+# 70 runs of the five-seed grid never left it (default-init StructSA: M = 1
+# on three seeds, M = 5 and D = 8 on one each, end loss ln 8); those five
+# runs at 4 x 4800 (--scale 2 of 4 x 2400) mostly leave it
+# (docs/en/results/motion_structure.md, diagnosis). The small StructViT
+# keeps 8 x 1200: at 4 x 2400 its D = 4 stayed at chance on seed 1.
+max_iters = 4800
+warmup_iters = 480
 train_dataloader = dict(batch_size=4)
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 param_scheduler = [
