@@ -102,6 +102,26 @@ def _check_same_options(work_dir, options, tag):
         _write_json(path, list(options), indent=1)
 
 
+def _check_same_config(work_dir, config, tag):
+    """A run directory belongs to one version of its config too: the
+    digest taken when it first started (``config_sha.json``) is what a
+    resumed training or a re-test must find, and what its ``result.json``
+    keeps. Returns that digest."""
+    now = config_digest(config)
+    path = osp.join(work_dir, 'config_sha.json')
+    if osp.isfile(path):
+        with open(path) as f:
+            before = json.load(f)
+        if before != now:
+            raise RuntimeError(
+                f'{tag}: {work_dir} started under another version of '
+                f'{config} or of a config it inherits (config sha {before}, '
+                f'now {now}); use another --work-root or delete that run')
+    else:
+        _write_json(path, now)
+    return now
+
+
 def _last_checkpoint(work_dir):
     """The checkpoint mmengine's ``last_checkpoint`` file names, or None."""
     marker = osp.join(work_dir, 'last_checkpoint')
@@ -206,7 +226,8 @@ def _final_iteration(config, options):
     override last (``--scale`` writes one), or None."""
     for opt in reversed(list(options)):
         if opt.startswith('train_cfg.max_iters='):
-            return int(opt.split('=', 1)[1])
+            value = opt.split('=', 1)[1]
+            return int(value) if value.isdigit() else None
     return _load_config(config).get('train_cfg', {}).get('max_iters')
 
 
@@ -221,8 +242,8 @@ def _refuse_other_config(where, result, config, options, tag, instead):
         if before != now:
             raise RuntimeError(
                 f'{tag}: {where} was run under another version of {config} '
-                f'(config sha {before}, now {now}); use another {instead} '
-                'or delete that run')
+                f'or of a config it inherits (config sha {before}, now '
+                f'{now}); use another {instead} or delete that run')
         return
     ckpt = osp.basename(str(result.get('checkpoint', '')))
     end = _final_iteration(config, options)
@@ -271,11 +292,16 @@ def record_run(work_dir, record_dir):
     if osp.isfile(rec_result):
         options = result.get('options', [])
         with open(rec_result) as f:
-            _refuse_other_options(record_dir,
-                                  json.load(f).get('options', options),
-                                  options,
-                                  f'[{result["variant"]} seed '
-                                  f'{result["seed"]}]', '--record')
+            recorded = json.load(f)
+        tag = f'[{result["variant"]} seed {result["seed"]}]'
+        _refuse_other_options(record_dir, recorded.get('options', options),
+                              options, tag, '--record')
+        before, now = recorded.get('config_sha'), result.get('config_sha')
+        if before and now and before != now:
+            raise RuntimeError(
+                f'{tag}: {record_dir} records a run under another version of '
+                f'the config (config sha {before}, this run {now}); use '
+                'another --record or delete that record')
     found = run_predictions(work_dir)
     curve = read_curve(work_dir)
     content = {
@@ -397,6 +423,7 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
             record_run(work_dir, record_dir)
         return result
     _check_same_options(work_dir, options, tag)
+    config_sha = _check_same_config(work_dir, config, tag)
     log_path = osp.join(work_dir, 'ablate.log')
     env = dict(os.environ)
     if threads:
@@ -452,7 +479,7 @@ def run_one(config, name, options, seed, work_root, checkpoint='last',
                   train_time_s=round(train_time, 1),
                   test_time_s=round(test_time, 1), jobs=jobs,
                   checkpoint=osp.relpath(ckpt, work_dir), options=options,
-                  config_sha=config_digest(config), machine=machine())
+                  config_sha=config_sha, machine=machine())
     _write_json(result_file, result, indent=1)
     if record_dir:
         record_run(work_dir, record_dir)

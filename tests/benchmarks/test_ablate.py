@@ -273,6 +273,32 @@ def test_edited_config_refused(tmp_path):
                          str(cfg), [], '[v seed 0]', '--record')
 
 
+def test_run_keeps_the_config_it_started_under(tmp_path):
+    """The digest is taken when a run first starts, so a training resumed
+    or re-tested after the config changed is refused, and a record of a
+    run under another config is not overwritten."""
+    from structvit_mm.benchmarks.grid import _check_same_config, record_run
+    cfg, run = tmp_path / 'c.py', tmp_path / 'run'
+    cfg.write_text('train_cfg = dict(max_iters=2400)\n')
+    first = _check_same_config(str(run), str(cfg), '[v seed 0]')
+    assert first == config_digest(str(cfg))
+    assert _check_same_config(str(run), str(cfg), '[v seed 0]') == first
+    cfg.write_text('train_cfg = dict(max_iters=4800)\n')
+    with pytest.raises(RuntimeError, match='started under another version'):
+        _check_same_config(str(run), str(cfg), '[v seed 0]')
+    rec = tmp_path / 'rec'
+    rec.mkdir()
+    (rec / 'result.json').write_text(json.dumps(dict(
+        variant='v', seed=0, options=[], config_sha='aaaa')))
+    (run / 'result.json').write_text(json.dumps(dict(
+        variant='v', seed=0, options=[], config_sha=first)))
+    with pytest.raises(RuntimeError, match='under another version of the '
+                       'config'):
+        record_run(str(run), str(rec))
+    assert json.loads((rec / 'result.json').read_text())['config_sha'] == \
+        'aaaa'
+
+
 def test_orderings_read_the_paired_interval():
     assert ablate.verdict(0.01, 0.05) == 'holds'
     assert ablate.verdict(-0.05, -0.01) == 'reversed'
