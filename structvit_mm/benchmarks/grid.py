@@ -160,16 +160,10 @@ def model_complexity(config, options, shape):
 def _model_complexity(config, options, shape):
     try:
         import torch
-        from mmengine import DictAction
 
         from ..analysis import ClassifierForward, complexity_info
         from ..apis import init_model
-        cfg_options = None
-        if options:
-            ns = argparse.Namespace()
-            DictAction(option_strings=[], dest='o')(None, ns, options)
-            cfg_options = ns.o
-        model = init_model(config, cfg_options=cfg_options)
+        model = init_model(config, cfg_options=_parse_options(options))
         wrapped = ClassifierForward(model)
         with torch.no_grad():
             info = complexity_info(wrapped, (torch.randn(*shape), ))
@@ -221,14 +215,26 @@ def config_digest(config):
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _parse_options(options):
+    """``--cfg-options`` strings as the dict mmengine's ``DictAction``
+    makes of them (a later key overrides an earlier one), or None."""
+    if not options:
+        return None
+    from mmengine import DictAction
+    ns = argparse.Namespace()
+    DictAction(option_strings=[], dest='o')(None, ns, list(options))
+    return ns.o
+
+
 def _final_iteration(config, options):
-    """The iteration an iteration-based schedule ends at, the options'
-    override last (``--scale`` writes one), or None."""
-    for opt in reversed(list(options)):
-        if opt.startswith('train_cfg.max_iters='):
-            value = opt.split('=', 1)[1]
-            return int(value) if value.isdigit() else None
-    return _load_config(config).get('train_cfg', {}).get('max_iters')
+    """The iteration an iteration-based schedule ends at, with the
+    options merged in (``--scale`` writes one), or None."""
+    cfg = _load_config(config)
+    parsed = _parse_options(options)
+    if parsed:
+        cfg.merge_from_dict(parsed)
+    value = cfg.get('train_cfg', {}).get('max_iters')
+    return value if isinstance(value, int) else None
 
 
 def _refuse_other_config(where, result, config, options, tag, instead):
