@@ -39,6 +39,7 @@ import os.path as osp
 import platform
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -50,6 +51,8 @@ from .ablation import finished_runs, read_curve, run_predictions
 _LOCK = threading.Lock()
 #: the trainings and tests running now, so that an interrupt ends them all
 _RUNNING = set()
+#: set once the grid is being stopped: no further training or test starts
+_STOPPING = threading.Event()
 #: (config, options, shape) -> (params, FLOPs): counted once per variant
 _COMPLEXITY = {}
 _BUILD_LOCK = threading.Lock()
@@ -66,9 +69,13 @@ def _run(cmd, log_path, env):
     with open(log_path, 'a') as log:
         log.write(f'\n$ {shlex.join(cmd)}\n')
         log.flush()
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                env=env)
+        # checked and started under the lock _stop_running looks under: no
+        # run starts after it has looked, to go on unseen
         with _LOCK:
+            if _STOPPING.is_set():
+                raise RuntimeError('the grid is stopping: not started')
+            proc = subprocess.Popen(cmd, stdout=log,
+                                    stderr=subprocess.STDOUT, env=env)
             _RUNNING.add(proc)
         try:
             return proc.wait()
@@ -79,6 +86,7 @@ def _run(cmd, log_path, env):
 
 def _stop_running():
     with _LOCK:
+        _STOPPING.set()
         procs = list(_RUNNING)
     for proc in procs:
         proc.terminate()
@@ -87,6 +95,35 @@ def _stop_running():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f'signal {signum}')
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """Make SIGTERM, and a SIGINT the harness was started ignoring, end the
+    grid as Ctrl-C does: runs in flight are terminated, none is left
+    orphaned.
+
+    A shell starts a background job (``nohup ... &`` in a script) with
+    SIGINT ignored, and SIGTERM's default kills the harness without its
+    cleanup, leaving the trainings running. Signal handlers can only be set
+    from the main thread; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_interrupt)}
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        old[signal.SIGINT] = signal.signal(signal.SIGINT,
+                                           signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
 
 
 def _check_same_options(work_dir, options, tag):
@@ -503,11 +540,20 @@ def run_grid(config, variants, seeds, work_root, names=None, options=(),
     the failed ``(name, seed)`` pairs (only with ``keep_going``). Without
     it the first failure starts no further run, lets the runs in flight
     finish (they are good runs) and raises its ``RuntimeError``. An
-    interrupt (Ctrl-C) or any other error ends the runs in flight too.
+    interrupt (Ctrl-C, SIGINT, SIGTERM) or any other error ends the runs in
+    flight too.
     """
+    with _stop_on_signals():
+        return _run_grid(config, variants, seeds, work_root, names, options,
+                         jobs, keep_going, **run_kwargs)
+
+
+def _run_grid(config, variants, seeds, work_root, names, options, jobs,
+              keep_going, **run_kwargs):
     names = list(names or variants)
     todo = [(seed, name) for seed in seeds for name in names]
     failed = []
+    _STOPPING.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         futures = {pool.submit(
@@ -529,9 +575,12 @@ def run_grid(config, variants, seeds, work_root, names=None, options=(),
                     raise err
                 _say(f'FAILED: {err}')
                 failed.append(futures[fut])
-    except BaseException:
+    except BaseException as err:
         pool.shutdown(wait=False, cancel_futures=True)
         _stop_running()
+        if isinstance(err, KeyboardInterrupt):
+            _say('interrupted: the runs in flight were ended; finished runs '
+                 'are kept, and the same command resumes the grid')
         raise
     finally:
         pool.shutdown(wait=True)
