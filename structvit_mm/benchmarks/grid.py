@@ -51,8 +51,11 @@ from .ablation import finished_runs, read_curve, run_predictions
 _LOCK = threading.Lock()
 #: the trainings and tests running now, so that an interrupt ends them all
 _RUNNING = set()
-#: set once the grid is being stopped: no further training or test starts
+#: set while a grid is being stopped: no further training or test starts
+#: (one grid per process at a time, as _RUNNING assumes)
 _STOPPING = threading.Event()
+#: a stop signal has arrived; further ones are ignored while the runs end
+_SIGNALLED = False
 #: (config, options, shape) -> (params, FLOPs): counted once per variant
 _COMPLEXITY = {}
 _BUILD_LOCK = threading.Lock()
@@ -66,6 +69,8 @@ def _say(msg):
 def _run(cmd, log_path, env):
     """Run ``cmd`` (list), its output appended to ``log_path``; returns the
     exit status."""
+    if _STOPPING.is_set():  # leave no trace of a run that never started
+        raise RuntimeError('the grid is stopping: not started')
     with open(log_path, 'a') as log:
         log.write(f'\n$ {shlex.join(cmd)}\n')
         log.flush()
@@ -95,30 +100,36 @@ def _stop_running():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
 
 
 def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt(f'signal {signum}')
+    # once only: a second signal must not break off the cleanup the first
+    # one started (it is bounded: see _stop_running)
+    global _SIGNALLED
+    if not _SIGNALLED:
+        _SIGNALLED = True
+        raise KeyboardInterrupt(f'signal {signum}')
 
 
 @contextlib.contextmanager
 def _stop_on_signals():
-    """Make SIGTERM, and a SIGINT the harness was started ignoring, end the
-    grid as Ctrl-C does: runs in flight are terminated, none is left
-    orphaned.
+    """Make SIGTERM and SIGINT (even one the harness was started ignoring)
+    end the grid as Ctrl-C does: runs in flight are terminated, none is left
+    orphaned; a repeated signal does not cut that short.
 
     A shell starts a background job (``nohup ... &`` in a script) with
     SIGINT ignored, and SIGTERM's default kills the harness without its
     cleanup, leaving the trainings running. Signal handlers can only be set
     from the main thread; elsewhere this does nothing.
     """
+    global _SIGNALLED
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = {signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_interrupt)}
-    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
-        old[signal.SIGINT] = signal.signal(signal.SIGINT,
-                                           signal.default_int_handler)
+    _SIGNALLED = False
+    old = {signum: signal.signal(signum, _raise_interrupt)
+           for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
@@ -584,4 +595,5 @@ def _run_grid(config, variants, seeds, work_root, names, options, jobs,
         raise
     finally:
         pool.shutdown(wait=True)
+        _STOPPING.clear()  # the next grid in this process may start runs
     return failed

@@ -18,7 +18,9 @@ import pytest
 from tool_runner import ROOT
 
 HARNESS = textwrap.dedent('''
-    import os, os.path as osp, sys
+    import os, os.path as osp, signal, sys
+    # as a non-interactive shell starts a background job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from structvit_mm.benchmarks import grid
 
     out = sys.argv[1]
@@ -44,34 +46,36 @@ def _alive(pid):
     return True
 
 
-def _wait_for(paths, timeout=60):
+def _wait_for(paths, harness, timeout=60):
     end = time.time() + timeout
-    while time.time() < end:
+    while time.time() < end and harness.poll() is None:
         if all(osp.isfile(p) and open(p).read() for p in paths):
             return [int(open(p).read()) for p in paths]
         time.sleep(0.1)
-    raise AssertionError(f'the runs did not start: {paths}')
+    harness.kill()
+    raise AssertionError(f'the runs did not start: {paths}\n'
+                         f'{harness.communicate()[0]}')
 
 
 @pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
 def test_signal_ends_the_runs_in_flight(tmp_path, signum):
-    # as a non-interactive shell starts a background job: SIGINT ignored
+    # its own session: whatever fails, the finally ends all it started
     harness = subprocess.Popen(
         [sys.executable, '-c', HARNESS, str(tmp_path)], cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    pids = []
+        start_new_session=True)
     try:
-        pids = _wait_for([tmp_path / 'a.pid', tmp_path / 'b.pid'])
+        pids = _wait_for([tmp_path / 'a.pid', tmp_path / 'b.pid'], harness)
         harness.send_signal(signum)
+        harness.send_signal(signum)  # an impatient second one changes nothing
         out, _ = harness.communicate(timeout=60)
+        assert not [p for p in pids if _alive(p)], out
         assert harness.returncode != 0, out
         assert 'interrupted: the runs in flight were ended' in out, out
-        assert not [p for p in pids if _alive(p)], out
         # the queued run never started
         assert not (tmp_path / 'c.log').exists(), out
     finally:
-        harness.kill()
-        for pid in pids:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        try:
+            os.killpg(harness.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
