@@ -69,24 +69,24 @@ def _say(msg):
 def _run(cmd, log_path, env):
     """Run ``cmd`` (list), its output appended to ``log_path``; returns the
     exit status."""
-    if _STOPPING.is_set():  # leave no trace of a run that never started
-        raise RuntimeError('the grid is stopping: not started')
-    with open(log_path, 'a') as log:
-        log.write(f'\n$ {shlex.join(cmd)}\n')
-        log.flush()
-        # checked and started under the lock _stop_running looks under: no
-        # run starts after it has looked, to go on unseen
-        with _LOCK:
-            if _STOPPING.is_set():
-                raise RuntimeError('the grid is stopping: not started')
+    # checked and started under the lock _stop_running looks under: no run
+    # starts after it has looked, to go on unseen, and a refused run leaves
+    # no trace in its log. The child holds its own copy of the log's file
+    # descriptor, so the log may close before the run ends.
+    with _LOCK:
+        if _STOPPING.is_set():
+            raise RuntimeError('the grid is stopping: not started')
+        with open(log_path, 'a') as log:
+            log.write(f'\n$ {shlex.join(cmd)}\n')
+            log.flush()
             proc = subprocess.Popen(cmd, stdout=log,
                                     stderr=subprocess.STDOUT, env=env)
-            _RUNNING.add(proc)
-        try:
-            return proc.wait()
-        finally:
-            with _LOCK:
-                _RUNNING.discard(proc)
+        _RUNNING.add(proc)
+    try:
+        return proc.wait()
+    finally:
+        with _LOCK:
+            _RUNNING.discard(proc)
 
 
 def _stop_running():
@@ -564,7 +564,6 @@ def _run_grid(config, variants, seeds, work_root, names, options, jobs,
     names = list(names or variants)
     todo = [(seed, name) for seed in seeds for name in names]
     failed = []
-    _STOPPING.clear()
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         futures = {pool.submit(
